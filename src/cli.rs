@@ -1,0 +1,60 @@
+//! Command-line definitions (clap) and nothing else; `crate::app` carries them out.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// newswatch: watches news feeds for your topics and notifies you when a story breaks.
+#[derive(Debug, Parser)]
+#[command(name = "newswatch", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Config file [default: $XDG_CONFIG_HOME/newswatch/config.toml]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "NEWSWATCH_CONFIG",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Only print errors.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (-v debug, -vv trace).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: poll every feed on its interval, notify on matches, until SIGTERM.
+    ///
+    /// SIGHUP or saving the config file reloads it; an invalid edit keeps the running
+    /// config and logs why.
+    Run,
+    /// Poll every feed once (fetch, match, notify), then exit.
+    Once {
+        /// Print what would be notified instead of notifying; the database is not changed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Validate the config and print its feeds and topics; exit 1 if it is invalid.
+    Check,
+    /// Extract the article from HTML files or URLs and print its title, metadata and text.
+    Extract {
+        /// One JSON object per input per line.
+        #[arg(long)]
+        json: bool,
+        /// Base URL of the page(s) given as files, for relative links.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// HTML files or http(s) URLs.
+        #[arg(required = true, value_name = "FILE|URL")]
+        inputs: Vec<String>,
+    },
+}

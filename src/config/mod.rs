@@ -1,0 +1,484 @@
+//! Configuration: `config.toml` → validated, typed [`Config`].
+//!
+//! [`parse`] is pure (text in, config or error out) and [`load`] adds file I/O and the file
+//! name. Every error names the file, line, column and key path, and shows the offending line
+//! with a caret. Watching the file for edits is the daemon's job (`crate::daemon`).
+
+mod duration;
+mod raw;
+mod span;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+pub use duration::{format_duration, parse_duration};
+use raw::RawConfig;
+use span::Seg;
+
+use crate::matching::Query;
+
+/// Shortest poll interval a feed may have: anything faster is rude to the servers.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_secs(60);
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// Default User-Agent: names the program and where to learn about it.
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "newswatch/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/newswatch/newswatch)"
+);
+/// Default relevance a match needs; see [`crate::matching`] for the scale.
+pub const DEFAULT_MIN_SCORE: f64 = 0.25;
+
+/// The validated configuration the daemon runs on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub daemon: DaemonConfig,
+    pub feeds: Vec<FeedConfig>,
+    pub topics: Vec<TopicConfig>,
+    pub notify: NotifyConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    pub poll_interval: Duration,
+    pub concurrency: usize,
+    pub user_agent: String,
+    /// `None` means the XDG state path (see [`default_database_path`]).
+    pub database: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub fetch_timeout: Duration,
+    pub max_feed_size: u64,
+    pub max_page_size: u64,
+    pub fetch_articles: bool,
+    pub notify_existing: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    pub url: Url,
+    pub name: Option<String>,
+    pub interval: Option<Duration>,
+}
+
+impl FeedConfig {
+    /// What to call this feed in notices and logs.
+    pub fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| self.url.host_str().unwrap_or(self.url.as_str()).to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TopicConfig {
+    pub name: String,
+    pub query: Query,
+    pub min_score: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    pub desktop: bool,
+    pub log: bool,
+    pub app_name: String,
+    pub icon: String,
+    pub expire: Duration,
+}
+
+impl Config {
+    /// The poll interval of one feed: its own, else the daemon's.
+    pub fn interval_of(&self, feed: &FeedConfig) -> Duration {
+        feed.interval.unwrap_or(self.daemon.poll_interval)
+    }
+
+    /// Where the database lives under this config.
+    pub fn database_path(&self) -> PathBuf {
+        self.daemon
+            .database
+            .clone()
+            .unwrap_or_else(default_database_path)
+    }
+}
+
+/// An invalid configuration, located in its file.
+#[derive(Debug)]
+pub struct Invalid {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Key path such as `feeds[1].interval`; empty for a syntax error outside any key.
+    pub key: String,
+    pub message: String,
+    source_line: String,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.source_line.is_empty() {
+            let gutter = self.line.to_string().len();
+            write!(
+                f,
+                "\n{:gutter$} |\n{} | {}\n{:gutter$} | {:>col$}",
+                "",
+                self.line,
+                self.source_line,
+                "",
+                "^",
+                col = self.column
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Box<Invalid>),
+}
+
+impl ConfigError {
+    /// The located error, when the file was read but is invalid.
+    pub fn invalid(&self) -> Option<&Invalid> {
+        match self {
+            ConfigError::Invalid(inv) => Some(inv),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+/// The default config path: `$XDG_CONFIG_HOME/newswatch/config.toml`.
+pub fn default_config_path() -> PathBuf {
+    xdg_dir("XDG_CONFIG_HOME", ".config").join("newswatch/config.toml")
+}
+
+/// The default database path: `$XDG_STATE_HOME/newswatch/newswatch.db`.
+pub fn default_database_path() -> PathBuf {
+    xdg_dir("XDG_STATE_HOME", ".local/state").join("newswatch/newswatch.db")
+}
+
+fn xdg_dir(var: &str, fallback: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+        _ => home_dir().join(fallback),
+    }
+}
+
+fn home_dir() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"))
+}
+
+/// Reads and validates the config file at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+/// Validates config text; `file` is only used to name the file in errors.
+pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|err| {
+        let offset = err.span().map_or(0, |s| s.start);
+        let key = span::path_at(text, offset).unwrap_or_default();
+        located(text, file, offset, key, err.message().trim().to_string())
+    })?;
+    validate(raw).map_err(|fail| {
+        let offset = span::span_of(text, &fail.path).map_or(0, |s| s.start);
+        let offset = offset + fail.offset_in_value;
+        located(text, file, offset, span::render(&fail.path), fail.message)
+    })
+}
+
+fn located(text: &str, file: &str, offset: usize, key: String, message: String) -> ConfigError {
+    let (line, column) = span::line_col(text, offset);
+    ConfigError::Invalid(Box::new(Invalid {
+        file: file.to_string(),
+        line,
+        column,
+        key,
+        message,
+        source_line: span::line_text(text, line).to_string(),
+    }))
+}
+
+/// A validation failure before it is located in the file.
+struct Failure {
+    path: Vec<Seg>,
+    message: String,
+    /// Byte offset inside the value's span (e.g. a query's opening quote + column).
+    offset_in_value: usize,
+}
+
+fn fail(path: Vec<Seg>, message: impl Into<String>) -> Failure {
+    Failure {
+        path,
+        message: message.into(),
+        offset_in_value: 0,
+    }
+}
+
+fn key(section: &str, name: &str) -> Vec<Seg> {
+    vec![Seg::Key(section.into()), Seg::Key(name.into())]
+}
+
+fn item(section: &str, index: usize, name: &str) -> Vec<Seg> {
+    vec![
+        Seg::Key(section.into()),
+        Seg::Index(index),
+        Seg::Key(name.into()),
+    ]
+}
+
+fn duration_at(value: &Option<String>, path: Vec<Seg>) -> Result<Option<Duration>, Failure> {
+    value
+        .as_deref()
+        .map(|v| parse_duration(v).map_err(|e| fail(path, e)))
+        .transpose()
+}
+
+fn size_at(value: Option<i64>, default: u64, path: Vec<Seg>) -> Result<u64, Failure> {
+    match value {
+        None => Ok(default),
+        Some(n) if n >= 1024 => Ok(n as u64),
+        Some(n) => Err(fail(path, format!("{n} bytes is too small (minimum 1024)"))),
+    }
+}
+
+fn validate(raw: RawConfig) -> Result<Config, Failure> {
+    let daemon = validate_daemon(raw.daemon)?;
+    let mut feeds = Vec::with_capacity(raw.feeds.len());
+    for (i, f) in raw.feeds.into_iter().enumerate() {
+        let url = parse_http_url(&f.url).map_err(|e| fail(item("feeds", i, "url"), e))?;
+        if feeds.iter().any(|other: &FeedConfig| other.url == url) {
+            return Err(fail(
+                item("feeds", i, "url"),
+                format!("duplicate feed {url}"),
+            ));
+        }
+        let interval = duration_at(&f.interval, item("feeds", i, "interval"))?;
+        if let Some(d) = interval {
+            check_interval(d).map_err(|e| fail(item("feeds", i, "interval"), e))?;
+        }
+        feeds.push(FeedConfig {
+            url,
+            name: f.name.filter(|n| !n.trim().is_empty()),
+            interval,
+        });
+    }
+    let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());
+    for (i, t) in raw.topics.into_iter().enumerate() {
+        let name = t.name.trim().to_string();
+        if name.is_empty() {
+            return Err(fail(item("topics", i, "name"), "topic name is empty"));
+        }
+        if topics.iter().any(|other| other.name == name) {
+            return Err(fail(
+                item("topics", i, "name"),
+                format!("duplicate topic name {name:?}"),
+            ));
+        }
+        let query = Query::parse(&t.query).map_err(|e| Failure {
+            path: item("topics", i, "query"),
+            message: format!("{}\n    {}\n    {:>col$}", e, t.query, "^", col = e.column),
+            // +1 skips the opening quote of a basic string on one line.
+            offset_in_value: 1 + char_to_byte(&t.query, e.column.saturating_sub(1)),
+        })?;
+        let min_score = t.min_score.unwrap_or(DEFAULT_MIN_SCORE);
+        if !(0.0..=1.0).contains(&min_score) {
+            return Err(fail(
+                item("topics", i, "min_score"),
+                format!("{min_score} is outside 0..1"),
+            ));
+        }
+        topics.push(TopicConfig {
+            name,
+            query,
+            min_score,
+        });
+    }
+    let n = raw.notify;
+    let notify = NotifyConfig {
+        desktop: n.desktop.unwrap_or(true),
+        log: n.log.unwrap_or(true),
+        app_name: n.app_name.unwrap_or_else(|| "newswatch".to_string()),
+        icon: n.icon.unwrap_or_else(|| "news-subscribe".to_string()),
+        expire: duration_at(&n.expire, key("notify", "expire"))?.unwrap_or(Duration::from_secs(15)),
+    };
+    Ok(Config {
+        daemon,
+        feeds,
+        topics,
+        notify,
+    })
+}
+
+fn validate_daemon(d: raw::RawDaemon) -> Result<DaemonConfig, Failure> {
+    let poll_interval = duration_at(&d.poll_interval, key("daemon", "poll_interval"))?
+        .unwrap_or(DEFAULT_POLL_INTERVAL);
+    check_interval(poll_interval).map_err(|e| fail(key("daemon", "poll_interval"), e))?;
+    let concurrency = match d.concurrency {
+        None => 8,
+        Some(n @ 1..=256) => n as usize,
+        Some(n) => {
+            return Err(fail(
+                key("daemon", "concurrency"),
+                format!("{n} is outside 1..256"),
+            ));
+        }
+    };
+    let user_agent = d
+        .user_agent
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+    if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
+        return Err(fail(
+            key("daemon", "user_agent"),
+            "not a valid HTTP header value",
+        ));
+    }
+    Ok(DaemonConfig {
+        poll_interval,
+        concurrency,
+        user_agent,
+        database: d.database.map(|p| expand_home(&p)),
+        connect_timeout: duration_at(&d.connect_timeout, key("daemon", "connect_timeout"))?
+            .unwrap_or(Duration::from_secs(10)),
+        fetch_timeout: duration_at(&d.fetch_timeout, key("daemon", "fetch_timeout"))?
+            .unwrap_or(Duration::from_secs(30)),
+        max_feed_size: size_at(
+            d.max_feed_size,
+            5 * 1024 * 1024,
+            key("daemon", "max_feed_size"),
+        )?,
+        max_page_size: size_at(
+            d.max_page_size,
+            5 * 1024 * 1024,
+            key("daemon", "max_page_size"),
+        )?,
+        fetch_articles: d.fetch_articles.unwrap_or(true),
+        notify_existing: d.notify_existing.unwrap_or(false),
+    })
+}
+
+fn check_interval(d: Duration) -> Result<(), String> {
+    if d < MIN_POLL_INTERVAL {
+        Err(format!(
+            "interval {} is shorter than the minimum of 1m",
+            format_duration(d)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses an absolute http(s) URL; anything else is refused with the reason.
+pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        "http" | "https" => Err(format!("invalid URL {s:?}: no host")),
+        other => Err(format!(
+            "invalid URL {s:?}: scheme {other:?} is not http or https"
+        )),
+    }
+}
+
+fn expand_home(p: &str) -> PathBuf {
+    match p.strip_prefix("~/") {
+        Some(rest) => home_dir().join(rest),
+        None => PathBuf::from(p),
+    }
+}
+
+fn char_to_byte(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(text: &str) -> Invalid {
+        match parse(text, "config.toml") {
+            Err(ConfigError::Invalid(inv)) => *inv,
+            other => panic!("expected an invalid config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_config_takes_defaults() {
+        let c = parse("", "config.toml").unwrap();
+        assert_eq!(c.daemon.poll_interval, Duration::from_secs(900));
+        assert_eq!(c.daemon.concurrency, 8);
+        assert!(c.notify.desktop);
+        assert!(c.feeds.is_empty());
+    }
+
+    #[test]
+    fn misspelt_key_names_line_and_key_path() {
+        let inv = invalid("[[feeds]]\nurl = \"https://example.com/rss\"\nintervall = \"5m\"\n");
+        assert_eq!((inv.line, inv.column), (3, 1));
+        assert_eq!(inv.key, "feeds[0].intervall");
+        assert!(inv.message.contains("unknown field"), "{}", inv.message);
+        let shown = inv.to_string();
+        assert!(
+            shown.starts_with("config.toml:3:1: feeds[0].intervall: unknown field"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn bad_url_names_line_and_key_path() {
+        let inv =
+            invalid("[[feeds]]\nurl = \"https://a.example/\"\n[[feeds]]\nurl = \"ftp://x/y\"\n");
+        assert_eq!(inv.key, "feeds[1].url");
+        assert_eq!((inv.line, inv.column), (4, 7));
+        assert!(inv.message.contains("not http or https"));
+    }
+
+    #[test]
+    fn short_interval_is_refused() {
+        let inv = invalid("[daemon]\npoll_interval = \"30s\"\n");
+        assert_eq!(inv.key, "daemon.poll_interval");
+        assert_eq!(inv.line, 2);
+        assert!(inv.message.contains("shorter than the minimum of 1m"));
+    }
+
+    #[test]
+    fn query_error_points_at_the_column() {
+        let inv = invalid("[[topics]]\nname = \"x\"\nquery = \"(ukraine OR kyiv\"\n");
+        assert_eq!(inv.key, "topics[0].query");
+        assert!(
+            inv.message.starts_with("expected ')' at column 17"),
+            "{}",
+            inv.message
+        );
+        assert_eq!(inv.line, 3);
+        assert_eq!(inv.column, 9 + 17);
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let inv = invalid("[daemon]\nconcurrency = \"many\"\n");
+        assert_eq!(inv.key, "daemon.concurrency");
+        assert_eq!(inv.line, 2);
+    }
+}

@@ -1,0 +1,61 @@
+//! Raw serde structs mirroring `config.toml` one to one.
+//!
+//! Every struct denies unknown keys so a misspelt option is an error, not a silent default.
+//! Values stay as the user wrote them (strings for durations and URLs); `super::validate`
+//! turns them into the typed [`super::Config`].
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub daemon: RawDaemon,
+    #[serde(default)]
+    pub feeds: Vec<RawFeed>,
+    #[serde(default)]
+    pub topics: Vec<RawTopic>,
+    #[serde(default)]
+    pub notify: RawNotify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDaemon {
+    pub poll_interval: Option<String>,
+    pub concurrency: Option<i64>,
+    pub user_agent: Option<String>,
+    pub database: Option<String>,
+    pub connect_timeout: Option<String>,
+    pub fetch_timeout: Option<String>,
+    pub max_feed_size: Option<i64>,
+    pub max_page_size: Option<i64>,
+    pub fetch_articles: Option<bool>,
+    pub notify_existing: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFeed {
+    pub url: String,
+    pub name: Option<String>,
+    pub interval: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopic {
+    pub name: String,
+    pub query: String,
+    pub min_score: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    pub desktop: Option<bool>,
+    pub log: Option<bool>,
+    pub app_name: Option<String>,
+    pub icon: Option<String>,
+    pub expire: Option<String>,
+}

@@ -1,0 +1,364 @@
+//! The daemon: schedules every feed on its own interval, reloads the config on SIGHUP or
+//! when the file changes, and shuts down gracefully.
+//!
+//! One scheduler loop owns the timetable (feed → next poll); polls run as tracked tasks,
+//! bounded by a semaphore, and report back over a channel. What a poll does is
+//! `crate::pipeline`'s job.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::{Semaphore, broadcast, mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{self, Config};
+use crate::notify::Notifier;
+use crate::pipeline::{self, FeedReport, Loaded, Shared};
+use crate::store::Store;
+
+/// How long shutdown waits for in-flight polls; below systemd's default stop timeout.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(8);
+/// How often the config file is checked for edits.
+const CONFIG_CHECK_EVERY: Duration = Duration::from_secs(1);
+/// Longest retry delay after repeated failures, as a multiple of the feed's interval.
+const MAX_BACKOFF_FACTOR: u32 = 8;
+
+/// What the daemon does, for observers (tests, status).
+#[derive(Debug, Clone)]
+pub enum Event {
+    FeedPolled {
+        url: String,
+        result: Result<FeedReport, String>,
+    },
+    Reloaded {
+        feeds: usize,
+        topics: Vec<String>,
+    },
+    ReloadFailed {
+        error: String,
+    },
+}
+
+/// What the daemon runs with besides its config.
+pub struct Deps {
+    pub store: Store,
+    /// Channels to use instead of those `[notify]` configures.
+    pub notifiers: Option<Vec<Arc<dyn Notifier>>>,
+    pub events: broadcast::Sender<Event>,
+}
+
+impl Deps {
+    pub fn new(store: Store) -> Deps {
+        Deps {
+            store,
+            notifiers: None,
+            events: broadcast::channel(256).0,
+        }
+    }
+}
+
+/// Runs until `shutdown` resolves, then drains in-flight polls for at most
+/// [`DRAIN_TIMEOUT`].
+pub async fn run(
+    config_path: PathBuf,
+    config: Config,
+    deps: Deps,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let loaded = pipeline::load(Arc::new(config), deps.notifiers.clone())?;
+    tracing::info!(
+        feeds = loaded.config.feeds.len(),
+        topics = loaded.config.topics.len(),
+        config = %config_path.display(),
+        "newswatch started"
+    );
+    let (tx, rx) = watch::channel(Arc::new(loaded));
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let shared = Arc::new(Shared::new(deps.store.clone()));
+
+    tracker.spawn(watch_config(
+        config_path,
+        tx,
+        deps.notifiers.clone(),
+        deps.events.clone(),
+        token.clone(),
+    ));
+    // Notices a previous run recorded but could not deliver.
+    {
+        let shared = shared.clone();
+        let loaded = rx.borrow().clone();
+        tracker.spawn(async move {
+            pipeline::deliver_pending(&shared, &loaded.notifiers).await;
+        });
+    }
+    let scheduler = Scheduler {
+        shared,
+        events: deps.events,
+        token: token.clone(),
+        tracker: tracker.clone(),
+    };
+    tokio::select! {
+        () = shutdown => tracing::info!("shutting down"),
+        () = scheduler.run(rx) => {}
+    }
+    token.cancel();
+    tracker.close();
+    if tokio::time::timeout(DRAIN_TIMEOUT, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            tasks = tracker.len(),
+            "shutdown: abandoning polls still running after the drain timeout"
+        );
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+struct Slot {
+    next: Instant,
+    in_flight: bool,
+    failures: u32,
+}
+
+struct Scheduler {
+    shared: Arc<Shared>,
+    events: broadcast::Sender<Event>,
+    token: CancellationToken,
+    tracker: TaskTracker,
+}
+
+impl Scheduler {
+    async fn run(&self, mut rx: watch::Receiver<Arc<Loaded>>) {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(String, bool)>();
+        let mut slots: HashMap<String, Slot> = HashMap::new();
+        let mut loaded = rx.borrow_and_update().clone();
+        let mut permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
+        loop {
+            let now = Instant::now();
+            slots.retain(|url, _| loaded.config.feeds.iter().any(|f| f.url.as_str() == url));
+            for feed in &loaded.config.feeds {
+                let slot = slots.entry(feed.url.to_string()).or_insert(Slot {
+                    next: now,
+                    in_flight: false,
+                    failures: 0,
+                });
+                if slot.in_flight || slot.next > now {
+                    continue;
+                }
+                slot.in_flight = true;
+                self.launch(&loaded, feed.clone(), permits.clone(), done_tx.clone());
+            }
+            let wake = slots
+                .values()
+                .filter(|s| !s.in_flight)
+                .map(|s| s.next)
+                .min()
+                .unwrap_or(now + Duration::from_secs(3600));
+            tokio::select! {
+                biased;
+                () = self.token.cancelled() => return,
+                Some((url, ok)) = done_rx.recv() => {
+                    if let (Some(slot), Some(feed)) = (
+                        slots.get_mut(&url),
+                        loaded.config.feeds.iter().find(|f| f.url.as_str() == url),
+                    ) {
+                        slot.in_flight = false;
+                        slot.failures = if ok { 0 } else { slot.failures + 1 };
+                        let delay = next_delay(loaded.config.interval_of(feed), slot.failures);
+                        slot.next = Instant::now() + delay;
+                        tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
+                    }
+                }
+                changed = rx.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    loaded = rx.borrow_and_update().clone();
+                    permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
+                }
+                () = tokio::time::sleep_until(wake) => {}
+            }
+        }
+    }
+
+    fn launch(
+        &self,
+        loaded: &Arc<Loaded>,
+        feed: config::FeedConfig,
+        permits: Arc<Semaphore>,
+        done: mpsc::UnboundedSender<(String, bool)>,
+    ) {
+        let shared = self.shared.clone();
+        let loaded = loaded.clone();
+        let token = self.token.clone();
+        let events = self.events.clone();
+        self.tracker.spawn(async move {
+            let url = feed.url.to_string();
+            let _permit = tokio::select! {
+                biased;
+                () = token.cancelled() => return,
+                p = permits.acquire_owned() => p,
+            };
+            let result = pipeline::poll_feed(&shared, &loaded, &feed, &token).await;
+            match &result {
+                Ok(r) => tracing::debug!(feed = %url, entries = r.entries, new = r.new_entries, notices = r.notices, "polled"),
+                Err(err) => tracing::warn!(feed = %url, error = %crate::error_chain(err), "poll failed; will retry"),
+            }
+            if result.as_ref().is_ok_and(|r| r.notices > 0) {
+                pipeline::deliver_pending(&shared, &loaded.notifiers).await;
+            }
+            let ok = result.is_ok();
+            let _ = events.send(Event::FeedPolled {
+                url: url.clone(),
+                result: result.map_err(|e| crate::error_chain(&e)),
+            });
+            let _ = done.send((url, ok));
+        });
+    }
+}
+
+/// The delay before a feed's next poll: its interval with ±10% jitter, stretched
+/// exponentially (up to a cap) after consecutive failures.
+pub fn next_delay(interval: Duration, failures: u32) -> Duration {
+    let factor = match failures {
+        0 | 1 => 1,
+        n => 2u32.saturating_pow(n - 1).min(MAX_BACKOFF_FACTOR),
+    };
+    let jitter = rand::rng().random_range(0.9..1.1);
+    interval.mul_f64(factor as f64 * jitter)
+}
+
+/// Reloads the config on SIGHUP or when the file's contents change. An invalid edit keeps
+/// the running config and logs exactly why.
+async fn watch_config(
+    path: PathBuf,
+    tx: watch::Sender<Arc<Loaded>>,
+    notifiers: Option<Vec<Arc<dyn Notifier>>>,
+    events: broadcast::Sender<Event>,
+    token: CancellationToken,
+) {
+    let mut hangup = hangup_signal();
+    let mut last = tokio::fs::read(&path).await.ok();
+    let mut tick = tokio::time::interval(CONFIG_CHECK_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        let forced = tokio::select! {
+            biased;
+            () = token.cancelled() => return,
+            _ = recv_hangup(&mut hangup) => true,
+            _ = tick.tick() => false,
+        };
+        let current = tokio::fs::read(&path).await.ok();
+        if !forced && current == last {
+            continue;
+        }
+        last = current;
+        let old = tx.borrow().config.clone();
+        match config::load(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|c| pipeline::load(Arc::new(c), notifiers.clone()))
+        {
+            Ok(loaded) => {
+                if loaded.config.database_path() != old.database_path() {
+                    tracing::warn!("the database path changed; it takes effect after a restart");
+                }
+                tracing::info!(
+                    feeds = loaded.config.feeds.len(),
+                    topics = loaded.config.topics.len(),
+                    "config reloaded"
+                );
+                let _ = events.send(Event::Reloaded {
+                    feeds: loaded.config.feeds.len(),
+                    topics: loaded
+                        .config
+                        .topics
+                        .iter()
+                        .map(|t| t.name.clone())
+                        .collect(),
+                });
+                let _ = tx.send(Arc::new(loaded));
+            }
+            Err(err) => {
+                let error = format!("{err:#}");
+                tracing::error!(error = %error, "config reload failed; keeping the running config");
+                let _ = events.send(Event::ReloadFailed { error });
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+type Hangup = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Hangup = ();
+
+#[cfg(unix)]
+fn hangup_signal() -> Hangup {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok()
+}
+#[cfg(not(unix))]
+fn hangup_signal() -> Hangup {}
+
+#[cfg(unix)]
+async fn recv_hangup(h: &mut Hangup) {
+    match h {
+        Some(sig) => {
+            sig.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+#[cfg(not(unix))]
+async fn recv_hangup(_: &mut Hangup) {
+    std::future::pending().await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_a_cap_with_jitter() {
+        let i = Duration::from_secs(600);
+        for _ in 0..50 {
+            let d = next_delay(i, 0);
+            assert!(d >= i.mul_f64(0.9) && d <= i.mul_f64(1.1), "{d:?}");
+            let d = next_delay(i, 3);
+            assert!(d >= i.mul_f64(3.6) && d <= i.mul_f64(4.4), "{d:?}");
+            let d = next_delay(i, 30);
+            assert!(d <= i.mul_f64(8.8), "{d:?}");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! HTML page → [`Article`]: title, main text and metadata.
+//!
+//! Best evidence first: structured data (JSON-LD, OpenGraph, `article:*` meta) for the
+//! metadata ([`meta`]), then main-content detection over the DOM for the text
+//! ([`content`]). Pure: bytes and URL in, article out; fetching and the fallback to the
+//! feed's own text are the pipeline's job.
+
+mod content;
+mod meta;
+
+use chrono::{DateTime, Utc};
+use scraper::Html;
+use url::Url;
+
+pub use meta::parse_date;
+
+/// What newswatch reads from an article page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Article {
+    pub title: String,
+    /// Main text, paragraphs separated by blank lines.
+    pub text: String,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+    pub site_name: Option<String>,
+    pub lang: Option<String>,
+    pub canonical_url: Option<Url>,
+    pub description: Option<String>,
+    pub image: Option<Url>,
+}
+
+/// Extracts the article from a decoded HTML page; `url` resolves relative links.
+pub fn extract(html: &str, url: Option<&Url>) -> Article {
+    let doc = Html::parse_document(html);
+    let meta = meta::read(&doc, url);
+    let mut text = content::main_text(&doc);
+    // Structured data sometimes carries the whole body; prefer it when the DOM gave little.
+    if let Some(body) = meta.article_body.as_deref()
+        && body.len() > text.len() * 2
+    {
+        text = paragraphs_from_plain(body);
+    }
+    Article {
+        title: meta.title.unwrap_or_default(),
+        text,
+        published: meta.published,
+        updated: meta.updated,
+        author: meta.author,
+        site_name: meta.site_name,
+        lang: meta.lang,
+        canonical_url: meta.canonical_url,
+        description: meta.description,
+        image: meta.image,
+    }
+}
+
+/// Plain text (e.g. a feed summary or JSON-LD body) → paragraphs separated by blank lines.
+pub fn paragraphs_from_plain(text: &str) -> String {
+    text.split('\n')
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// HTML fragment (a feed's content or summary) → paragraphs of text.
+pub fn text_from_fragment(html: &str) -> String {
+    let doc = Html::parse_fragment(html);
+    let text = content::blocks_text(doc.root_element());
+    if text.is_empty() {
+        paragraphs_from_plain(&doc.root_element().text().collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The first sentence(s) of a text, at most about `max_chars` characters.
+pub fn lead_sentences(text: &str, max_chars: usize) -> String {
+    let first_para = text
+        .split("\n\n")
+        .find(|p| !p.trim().is_empty())
+        .unwrap_or("");
+    let mut out = String::new();
+    for sentence in split_sentences(first_para) {
+        if !out.is_empty() && out.chars().count() + sentence.chars().count() > max_chars {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(sentence);
+    }
+    if out.chars().count() > max_chars {
+        let cut: String = out.chars().take(max_chars.saturating_sub(1)).collect();
+        let cut = cut
+            .rsplit_once(' ')
+            .map_or(cut.as_str(), |(a, _)| a)
+            .to_string();
+        return format!("{cut}…");
+    }
+    out
+}
+
+/// Splits at `. `, `! `, `? ` followed by an upper-case letter or a quote.
+fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for w in 0..chars.len() {
+        let (i, c) = chars[w];
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let next = chars.get(w + 1).map(|x| x.1);
+        let after = chars.get(w + 2).map(|x| x.1);
+        let closes = matches!(next, Some('"' | '\u{201D}' | '\u{2019}'));
+        let boundary = if closes {
+            chars.get(w + 2).map(|x| x.1) == Some(' ')
+        } else {
+            next == Some(' ')
+                && after.is_some_and(|a| a.is_uppercase() || a == '"' || a == '\u{201C}')
+        };
+        if boundary {
+            let end = if closes {
+                chars[w + 1].0 + chars[w + 1].1.len_utf8()
+            } else {
+                i + 1
+            };
+            // "U.S. officials": a single capital before the dot is an initial, not an end.
+            let word_before = text[start..i].rsplit(' ').next().unwrap_or("");
+            if word_before.len() <= 2 && word_before.chars().all(|c| c.is_uppercase() || c == '.') {
+                continue;
+            }
+            out.push(text[start..end].trim());
+            start = end;
+        }
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_sentences_stop_at_sentence_ends() {
+        let text = "U.S. envoys met Putin on Tuesday. The talks lasted five hours. More followed.\n\nSecond.";
+        assert_eq!(
+            lead_sentences(text, 60),
+            "U.S. envoys met Putin on Tuesday."
+        );
+        assert_eq!(
+            lead_sentences(text, 70),
+            "U.S. envoys met Putin on Tuesday. The talks lasted five hours."
+        );
+    }
+
+    #[test]
+    fn fragment_text_keeps_paragraphs() {
+        let t = text_from_fragment("<p>One &amp; two.</p><p>Three.</p>");
+        assert_eq!(t, "One & two.\n\nThree.");
+        assert_eq!(text_from_fragment("plain summary"), "plain summary");
+    }
+}

@@ -1,0 +1,203 @@
+//! Feed bytes → entries (RSS, Atom, JSON Feed via feed-rs), each with a stable key.
+//!
+//! The key identifies an entry across polls: its guid/id; else its link with tracking
+//! parameters removed; else a hash of title and date. Links keep only http(s). Fetching is
+//! `crate::fetch`'s job; deciding which entries are new is the store's.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// A parsed feed.
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub entries: Vec<FeedEntry>,
+}
+
+/// One entry of a feed, as much as newswatch needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEntry {
+    pub key: String,
+    pub title: String,
+    pub link: Option<Url>,
+    pub published: Option<DateTime<Utc>>,
+    /// The feed's own text for the entry (content, else summary), HTML as given.
+    pub content: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a readable RSS, Atom or JSON feed")]
+pub struct FeedError(#[source] feed_rs::parser::ParseFeedError);
+
+/// Parses feed bytes; `base` resolves relative links.
+pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(base.as_str()))
+        // An empty id marks "no guid in the feed" so our own key rules apply.
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = parser.parse(bytes).map_err(FeedError)?;
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|e| {
+            let title = e.title.map(|t| clean_text(&t.content)).unwrap_or_default();
+            let link = e
+                .links
+                .iter()
+                .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .chain(e.links.iter())
+                .find_map(|l| resolve_http(base, &l.href));
+            let published = e.published.or(e.updated);
+            let content = e
+                .content
+                .and_then(|c| c.body)
+                .or(e.summary.map(|s| s.content))
+                .filter(|s| !s.trim().is_empty());
+            let key = entry_key(&e.id, link.as_ref(), &title, published);
+            FeedEntry {
+                key,
+                title,
+                link,
+                published,
+                content,
+            }
+        })
+        .collect();
+    Ok(ParsedFeed {
+        title: feed.title.map(|t| clean_text(&t.content)),
+        entries,
+    })
+}
+
+/// The stable key of an entry: guid, else the canonical link, else a hash of title and date.
+pub fn entry_key(
+    guid: &str,
+    link: Option<&Url>,
+    title: &str,
+    published: Option<DateTime<Utc>>,
+) -> String {
+    let guid = guid.trim();
+    if !guid.is_empty() {
+        return format!("id:{guid}");
+    }
+    if let Some(link) = link {
+        return format!("link:{}", canonical_link(link));
+    }
+    let mut h = Sha256::new();
+    h.update(title.as_bytes());
+    h.update([0]);
+    if let Some(p) = published {
+        h.update(p.timestamp().to_le_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("hash:{hex}")
+}
+
+/// Parameters that only track where a click came from.
+fn is_tracking_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("utm_")
+        || matches!(
+            n.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "mc_cid"
+                | "mc_eid"
+                | "igshid"
+                | "ocid"
+                | "cmpid"
+                | "smid"
+                | "taid"
+                | "ito"
+                | "xtor"
+                | "_ga"
+                | "at_medium"
+                | "at_campaign"
+                | "rss"
+                | "ref_src"
+        )
+}
+
+/// The link without tracking parameters and fragment.
+pub fn canonical_link(link: &Url) -> Url {
+    let mut url = link.clone();
+    url.set_fragment(None);
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking_param(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    url
+}
+
+/// Resolves an href against the feed's URL; only http(s) survives.
+fn resolve_http(base: &Url, href: &str) -> Option<Url> {
+    let url = base.join(href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// Collapses whitespace and strips tags and entities a feed left in a title.
+fn clean_text(s: &str) -> String {
+    let text = if s.contains('<') || s.contains('&') {
+        let frag = scraper::Html::parse_fragment(s);
+        frag.root_element().text().collect::<String>()
+    } else {
+        s.to_string()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://news.example/feed.xml").unwrap()
+    }
+
+    #[test]
+    fn keys_prefer_guid_then_clean_link_then_hash() {
+        let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; Co</title>
+            <item><guid>g-1</guid><title>One</title><link>https://news.example/a?utm_source=x</link></item>
+            <item><title>Two</title><link>/b?id=7&amp;utm_medium=rss#top</link></item>
+            <item><title>Three</title></item>
+            </channel></rss>"#;
+        let f = parse_feed(rss, &base()).unwrap();
+        assert_eq!(f.title.as_deref(), Some("T & Co"));
+        assert_eq!(f.entries[0].key, "id:g-1");
+        assert_eq!(f.entries[1].key, "link:https://news.example/b?id=7");
+        assert_eq!(
+            f.entries[1].link.as_ref().unwrap().as_str(),
+            "https://news.example/b?id=7&utm_medium=rss#top"
+        );
+        assert!(f.entries[2].key.starts_with("hash:"));
+        // Stable across parses.
+        let again = parse_feed(rss, &base()).unwrap();
+        assert_eq!(again.entries[2].key, f.entries[2].key);
+    }
+
+    #[test]
+    fn non_http_links_are_dropped() {
+        let rss = br#"<rss version="2.0"><channel><title>T</title>
+            <item><title>x</title><link>javascript:alert(1)</link></item></channel></rss>"#;
+        let f = parse_feed(rss, &base()).unwrap();
+        assert_eq!(f.entries[0].link, None);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(parse_feed(b"<html><body>not a feed", &base()).is_err());
+        assert!(parse_feed(b"\x00\x01\x02", &base()).is_err());
+    }
+}

@@ -1,0 +1,224 @@
+//! HTTP: one shared `reqwest::Client` with timeouts, conditional GET, a size cap enforced
+//! while streaming, and charset decoding for HTML.
+//!
+//! It fetches and decodes; parsing feeds and pages is left to `crate::feed` and
+//! `crate::extract`, and deciding when to fetch to the daemon.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
+use url::Url;
+
+use crate::config::DaemonConfig;
+
+/// Cache validators from an earlier response, sent back for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A successful response body.
+#[derive(Debug)]
+pub struct Fetched {
+    pub status: u16,
+    pub url: Url,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    pub body: Vec<u8>,
+    /// The body was cut at the size cap (only with [`Overflow::Truncate`]).
+    pub truncated: bool,
+}
+
+#[derive(Debug)]
+pub enum FetchOutcome {
+    NotModified,
+    Fetched(Fetched),
+}
+
+/// What to do with a body over the size cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Feeds: a cut feed is not a feed; fail.
+    Fail,
+    /// Pages: keep the first `limit` bytes; the article is near the top.
+    Truncate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("request failed")]
+    Request(#[source] reqwest::Error),
+    #[error("HTTP status {0}")]
+    Status(u16),
+    #[error("response larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("cannot build the HTTP client")]
+    Client(#[source] reqwest::Error),
+}
+
+/// The daemon's HTTP client.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+}
+
+impl Fetcher {
+    pub fn new(cfg: &DaemonConfig) -> Result<Fetcher, FetchError> {
+        // Several calls may race here; only the first install wins and that is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.fetch_timeout)
+            .read_timeout(cfg.fetch_timeout.min(Duration::from_secs(30)))
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(FetchError::Client)?;
+        Ok(Fetcher { client })
+    }
+
+    /// GETs `url`, conditionally when validators are given, reading at most `limit` bytes.
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        limit: u64,
+        overflow: Overflow,
+    ) -> Result<FetchOutcome, FetchError> {
+        let mut req = self.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            req = req.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(IF_MODIFIED_SINCE, lm);
+        }
+        let resp = req.send().await.map_err(FetchError::Request)?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        if overflow == Overflow::Fail && resp.content_length().is_some_and(|n| n > limit) {
+            return Err(FetchError::TooLarge { limit });
+        }
+        let headers = resp.headers().clone();
+        let final_url = resp.url().clone();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(FetchError::Request)?;
+            let room = (limit as usize).saturating_sub(body.len());
+            if chunk.len() > room {
+                if overflow == Overflow::Fail {
+                    return Err(FetchError::TooLarge { limit });
+                }
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(FetchOutcome::Fetched(Fetched {
+            status: status.as_u16(),
+            url: final_url,
+            content_type: header_str(&headers, CONTENT_TYPE),
+            validators: Validators {
+                etag: header_str(&headers, ETAG),
+                last_modified: header_str(&headers, LAST_MODIFIED),
+            },
+            body,
+            truncated,
+        }))
+    }
+}
+
+fn header_str(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Decodes an HTML body: BOM, then the HTTP charset, then `<meta charset>`, then detection.
+pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(body) {
+        return enc
+            .decode_without_bom_handling(&body[bom_len..])
+            .0
+            .into_owned();
+    }
+    let declared = content_type
+        .and_then(charset_param)
+        .or_else(|| meta_charset(body))
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    let encoding = declared.unwrap_or_else(|| {
+        if std::str::from_utf8(body).is_ok() {
+            encoding_rs::UTF_8
+        } else {
+            let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            det.feed(body, true);
+            det.guess(None, chardetng::Utf8Detection::Allow)
+        }
+    });
+    encoding.decode_with_bom_removal(body).0.into_owned()
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// `<meta charset=...>` or `<meta http-equiv content="...; charset=...">` in the first 4 KiB.
+fn meta_charset(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(4096)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let mut rest = head.as_str();
+    while let Some(i) = rest.find("<meta") {
+        rest = &rest[i + 5..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        if let Some(j) = tag.find("charset=") {
+            let value = tag[j + 8..].trim_start_matches(['"', '\'']);
+            let end = value
+                .find(|c: char| c == '"' || c == '\'' || c == ';' || c.is_whitespace() || c == '/')
+                .unwrap_or(value.len());
+            if end > 0 {
+                return Some(value[..end].to_string());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_by_header_meta_and_detection() {
+        let latin1 = b"<p>Caf\xe9 Z\xfcrich</p>";
+        assert_eq!(
+            decode_html(latin1, Some("text/html; charset=ISO-8859-1")),
+            "<p>Café Zürich</p>"
+        );
+        let with_meta = b"<html><head><meta charset=\"windows-1252\"></head><p>Caf\xe9</p>";
+        assert!(decode_html(with_meta, None).contains("Café"));
+        let http_equiv = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"><p>\xe9t\xe9</p>";
+        assert!(decode_html(http_equiv, None).contains("été"));
+        assert_eq!(decode_html("Grüße".as_bytes(), None), "Grüße");
+        let bom = b"\xef\xbb\xbfhi";
+        assert_eq!(decode_html(bom, Some("text/html; charset=latin1")), "hi");
+    }
+}

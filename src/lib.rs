@@ -1,0 +1,44 @@
+//! newswatch: a personal news-monitoring daemon.
+//!
+//! Data flows one way: `config` → `daemon` (schedules polls) → `pipeline` (one feed:
+//! `fetch` → `feed` → `extract` → `analyze` → `matching` → `store` → `notify`).
+//!
+//! | module | job |
+//! |---|---|
+//! | [`cli`] | clap definitions |
+//! | [`app`] | the subcommands, on top of the library |
+//! | [`config`] | `config.toml` → validated [`config::Config`], with located errors |
+//! | [`fetch`] | HTTP: conditional GET, timeouts, size caps, charset decoding |
+//! | [`feed`] | feed bytes → entries with stable keys |
+//! | [`extract`] | HTML → article text and metadata |
+//! | [`analyze`] | text → normalised tokens, fields, positions |
+//! | [`matching`] | topic query language: parse, evaluate, score |
+//! | [`store`] | SQLite: feeds, entries, articles, matches, notices |
+//! | [`notify`] | notices and delivery channels (desktop, log) |
+//! | [`pipeline`] | one poll of one feed, and notice delivery |
+//! | [`daemon`] | scheduler, reload, graceful shutdown |
+
+pub mod analyze;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod matching;
+pub mod notify;
+pub mod pipeline;
+pub mod store;
+
+/// An error and its sources on one line: `request failed: connection refused`.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut s = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        s.push_str(": ");
+        s.push_str(&e.to_string());
+        source = e.source();
+    }
+    s
+}

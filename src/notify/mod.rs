@@ -1,0 +1,162 @@
+//! Notices and the channels that deliver them.
+//!
+//! The pipeline decides *what* to say (a [`Notice`]); a [`Notifier`] only delivers it.
+//! Channels here: the desktop (D-Bus via notify-rust, [`desktop`]), the log, and a recording
+//! notifier for tests and dry runs. Rate limits and more channels come later.
+
+pub mod desktop;
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::BoxFuture;
+use url::Url;
+
+pub use desktop::DesktopNotifier;
+
+/// One thing to tell the user about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub topic: String,
+    pub headline: String,
+    /// The outlet (feed name or site).
+    pub source: String,
+    pub url: Option<Url>,
+    /// The article's first sentence(s).
+    pub body: String,
+}
+
+impl Notice {
+    /// Notification title: topic and headline.
+    pub fn summary(&self) -> String {
+        format!("{}: {}", self.topic, self.headline)
+    }
+
+    /// Notification text: source and lead, unescaped.
+    pub fn text(&self) -> String {
+        if self.body.is_empty() {
+            self.source.clone()
+        } else {
+            format!("{} — {}", self.source, self.body)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("desktop notification failed")]
+    Desktop(#[source] notify_rust::error::Error),
+    #[error("D-Bus call failed")]
+    DBus(#[source] zbus::Error),
+}
+
+/// A delivery channel.
+pub trait Notifier: Send + Sync {
+    /// The channel's name in logs and the store.
+    fn name(&self) -> &'static str;
+    /// Delivers one notice; `Ok` means the channel accepted it.
+    fn deliver<'a>(&'a self, notice: &'a Notice) -> BoxFuture<'a, Result<(), NotifyError>>;
+}
+
+/// Writes each notice to the log at info level (and so to the journal under systemd).
+#[derive(Debug, Default)]
+pub struct LogNotifier;
+
+impl Notifier for LogNotifier {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+
+    fn deliver<'a>(&'a self, n: &'a Notice) -> BoxFuture<'a, Result<(), NotifyError>> {
+        Box::pin(async move {
+            tracing::info!(
+                topic = %n.topic,
+                headline = %n.headline,
+                source = %n.source,
+                url = n.url.as_ref().map(Url::as_str).unwrap_or(""),
+                "notice"
+            );
+            Ok(())
+        })
+    }
+}
+
+/// Keeps every notice in memory: for tests and `once --dry-run`.
+#[derive(Debug, Default, Clone)]
+pub struct RecordingNotifier {
+    seen: Arc<Mutex<Vec<Notice>>>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+impl RecordingNotifier {
+    pub fn new() -> RecordingNotifier {
+        RecordingNotifier::default()
+    }
+
+    /// Everything delivered so far.
+    pub fn notices(&self) -> Vec<Notice> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Removes and returns everything delivered so far.
+    pub fn take(&self) -> Vec<Notice> {
+        std::mem::take(&mut *self.seen.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Waits until at least `n` notices have been delivered.
+    pub async fn wait_for(&self, n: usize) -> Vec<Notice> {
+        loop {
+            let changed = self.changed.notified();
+            let now = self.notices();
+            if now.len() >= n {
+                return now;
+            }
+            changed.await;
+        }
+    }
+}
+
+impl Notifier for RecordingNotifier {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+
+    fn deliver<'a>(&'a self, n: &'a Notice) -> BoxFuture<'a, Result<(), NotifyError>> {
+        Box::pin(async move {
+            self.seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(n.clone());
+            self.changed.notify_waiters();
+            Ok(())
+        })
+    }
+}
+
+/// Escapes text for notification servers that interpret markup.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape_markup("<b>Breaking</b> & \"quotes\""),
+            "&lt;b&gt;Breaking&lt;/b&gt; &amp; &quot;quotes&quot;"
+        );
+    }
+}

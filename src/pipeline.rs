@@ -1,0 +1,376 @@
+//! One feed, one pass: fetch → parse → new entries → article text → match → record →
+//! deliver. The daemon decides when a feed is due; `once` calls the same [`poll_feed`].
+//!
+//! Order matters for crash safety: an entry is recorded together with its article, matches
+//! and pending notices in one transaction, and the feed's validators are saved only after
+//! all its new entries are recorded. A crash mid-feed therefore re-fetches the feed and
+//! processes what was left, and never loses or repeats a notice.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use tokio::sync::Mutex as AsyncMutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::analyze::Analysis;
+use crate::config::{Config, FeedConfig};
+use crate::extract::{self, Article};
+use crate::feed::{self, FeedEntry, ParsedFeed};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, Overflow, Validators};
+use crate::notify::{Notice, Notifier};
+use crate::store::{FeedState, NewArticle, Store};
+
+/// Text shorter than this from a page means extraction found no article; use the feed's.
+const MIN_PAGE_TEXT: usize = 200;
+/// Give up on a notice after this many failed deliveries.
+const MAX_DELIVERY_ATTEMPTS: i64 = 5;
+
+/// Everything a poll needs that comes from one config load.
+pub struct Loaded {
+    pub config: Arc<Config>,
+    pub fetcher: Fetcher,
+    pub notifiers: Vec<Arc<dyn Notifier>>,
+}
+
+/// Shared by every poll of the process.
+pub struct Shared {
+    pub store: Store,
+    /// Serialises delivery so two feeds finishing together never deliver a notice twice.
+    delivery: AsyncMutex<()>,
+}
+
+impl Shared {
+    pub fn new(store: Store) -> Shared {
+        Shared {
+            store,
+            delivery: AsyncMutex::new(()),
+        }
+    }
+}
+
+/// What one poll of one feed did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FeedReport {
+    pub not_modified: bool,
+    pub entries: usize,
+    pub new_entries: usize,
+    /// New entries recorded silently because the feed was polled for the first time.
+    pub backlog: usize,
+    pub matches: usize,
+    pub notices: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Feed(#[from] feed::FeedError),
+    #[error("store failed")]
+    Store(#[from] crate::store::StoreError),
+    #[error("background task failed")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl PollError {
+    fn status(&self) -> Option<u16> {
+        match self {
+            PollError::Fetch(FetchError::Status(s)) => Some(*s),
+            _ => None,
+        }
+    }
+}
+
+/// Runs a blocking store call off the async workers.
+pub async fn blocking<T, F>(store: &Store, f: F) -> Result<T, PollError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+{
+    let store = store.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
+}
+
+/// Polls one feed. Errors are recorded against the feed before they are returned; the
+/// caller only logs them and schedules a retry.
+pub async fn poll_feed(
+    shared: &Shared,
+    loaded: &Loaded,
+    feed: &FeedConfig,
+    cancel: &CancellationToken,
+) -> Result<FeedReport, PollError> {
+    let url = feed.url.to_string();
+    let state = blocking(&shared.store, move |s| s.feed_state(&url)).await?;
+    match poll_inner(shared, loaded, feed, &state, cancel).await {
+        Ok(report) => Ok(report),
+        Err(err) => {
+            let message = crate::error_chain(&err);
+            let status = err.status();
+            let id = state.id;
+            let now = Utc::now();
+            blocking(&shared.store, move |s| {
+                s.record_fetch_error(id, status, &message, now)
+            })
+            .await?;
+            Err(err)
+        }
+    }
+}
+
+async fn poll_inner(
+    shared: &Shared,
+    loaded: &Loaded,
+    feed: &FeedConfig,
+    state: &FeedState,
+    cancel: &CancellationToken,
+) -> Result<FeedReport, PollError> {
+    let cfg = &loaded.config;
+    let fetched = loaded
+        .fetcher
+        .get(
+            &feed.url,
+            &state.validators,
+            cfg.daemon.max_feed_size,
+            Overflow::Fail,
+        )
+        .await?;
+    let id = state.id;
+    let fetched = match fetched {
+        FetchOutcome::NotModified => {
+            let now = Utc::now();
+            blocking(&shared.store, move |s| {
+                s.record_fetch_ok(id, 304, None, None, now)
+            })
+            .await?;
+            return Ok(FeedReport {
+                not_modified: true,
+                ..FeedReport::default()
+            });
+        }
+        FetchOutcome::Fetched(f) => f,
+    };
+    let base = fetched.url.clone();
+    let body = fetched.body;
+    let parsed: ParsedFeed =
+        tokio::task::spawn_blocking(move || feed::parse_feed(&body, &base)).await??;
+    let keys: Vec<String> = parsed.entries.iter().map(|e| e.key.clone()).collect();
+    let unseen = blocking(&shared.store, move |s| {
+        s.unseen(id, &keys.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await?;
+    let mut report = FeedReport {
+        entries: parsed.entries.len(),
+        new_entries: unseen.len(),
+        ..FeedReport::default()
+    };
+    let source = feed
+        .name
+        .clone()
+        .or_else(|| parsed.title.clone())
+        .unwrap_or_else(|| feed.display_name());
+
+    if !state.initialized && !cfg.daemon.notify_existing {
+        let backlog: Vec<(String, String, Option<String>)> = unseen
+            .iter()
+            .map(|&i| {
+                let e = &parsed.entries[i];
+                (
+                    e.key.clone(),
+                    e.title.clone(),
+                    e.link.as_ref().map(|l| l.to_string()),
+                )
+            })
+            .collect();
+        report.backlog = backlog.len();
+        let now = Utc::now();
+        blocking(&shared.store, move |s| {
+            let rows: Vec<(&str, &str, Option<&str>)> = backlog
+                .iter()
+                .map(|(k, t, l)| (k.as_str(), t.as_str(), l.as_deref()))
+                .collect();
+            s.record_backlog(id, &rows, now)
+        })
+        .await?;
+    } else {
+        // Feeds list newest first; process oldest first so notices arrive in order.
+        for &i in unseen.iter().rev() {
+            if cancel.is_cancelled() {
+                // Unprocessed entries stay unseen; validators are not saved, so the next
+                // run fetches the feed again and picks them up.
+                return Ok(report);
+            }
+            let entry = &parsed.entries[i];
+            let article = build_article(loaded, entry, &source).await;
+            report.matches += article.matches.len();
+            let now = Utc::now();
+            let ids = blocking(&shared.store, move |s| s.record_article(id, &article, now)).await?;
+            report.notices += ids.len();
+        }
+        if !state.initialized {
+            blocking(&shared.store, move |s| s.mark_initialized(id)).await?;
+        }
+    }
+    let validators = fetched.validators;
+    let title = parsed.title;
+    let now = Utc::now();
+    blocking(&shared.store, move |s| {
+        s.record_fetch_ok(id, fetched.status, Some(&validators), title.as_deref(), now)
+    })
+    .await?;
+    Ok(report)
+}
+
+/// Reads an entry's article (its page, else the feed's text) and matches it.
+async fn build_article(loaded: &Loaded, entry: &FeedEntry, source: &str) -> NewArticle {
+    let cfg = &loaded.config;
+    let page = match (&entry.link, cfg.daemon.fetch_articles) {
+        (Some(link), true) => fetch_article(loaded, link).await,
+        _ => None,
+    };
+    let feed_text = entry.content.as_deref().map(extract::text_from_fragment);
+    let (text, origin, page_title, published) = match page {
+        Some(a) if a.text.chars().count() >= MIN_PAGE_TEXT => {
+            (a.text, "page", Some(a.title), a.published)
+        }
+        page => (
+            feed_text.unwrap_or_default(),
+            "feed",
+            page.map(|a| a.title),
+            None,
+        ),
+    };
+    let title = if entry.title.is_empty() {
+        page_title.unwrap_or_default()
+    } else {
+        entry.title.clone()
+    };
+    let analysis = Analysis::new(&title, &text);
+    let matches = match_topics(cfg, &analysis);
+    let body = extract::lead_sentences(&text, 220);
+    let notices = matches
+        .iter()
+        .map(|(topic, _)| Notice {
+            topic: topic.clone(),
+            headline: title.clone(),
+            source: source.to_string(),
+            url: entry.link.clone(),
+            body: body.clone(),
+        })
+        .collect();
+    NewArticle {
+        entry_key: entry.key.clone(),
+        url: entry.link.as_ref().map(|l| l.to_string()),
+        title,
+        text,
+        published: entry.published.or(published),
+        source: source.to_string(),
+        origin,
+        matches,
+        notices,
+    }
+}
+
+/// Every topic the article matches at or above the topic's minimum score.
+pub fn match_topics(cfg: &Config, analysis: &Analysis) -> Vec<(String, f64)> {
+    cfg.topics
+        .iter()
+        .filter_map(|t| {
+            t.query
+                .score(analysis)
+                .filter(|s| *s >= t.min_score)
+                .map(|s| (t.name.clone(), s))
+        })
+        .collect()
+}
+
+async fn fetch_article(loaded: &Loaded, link: &url::Url) -> Option<Article> {
+    let limit = loaded.config.daemon.max_page_size;
+    let fetched = match loaded
+        .fetcher
+        .get(link, &Validators::default(), limit, Overflow::Truncate)
+        .await
+    {
+        Ok(FetchOutcome::Fetched(f)) => f,
+        Ok(FetchOutcome::NotModified) => return None,
+        Err(err) => {
+            tracing::warn!(url = %link, error = %crate::error_chain(&err), "article fetch failed; using the feed's text");
+            return None;
+        }
+    };
+    let page_url = fetched.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let html = crate::fetch::decode_html(&fetched.body, fetched.content_type.as_deref());
+        extract::extract(&html, Some(&page_url))
+    })
+    .await
+    .ok()
+}
+
+/// Delivers every pending notice on every channel. A notice counts as delivered once any
+/// channel accepted it; if all fail it is retried on the next call, up to a bound.
+pub async fn deliver_pending(shared: &Shared, notifiers: &[Arc<dyn Notifier>]) -> usize {
+    let _one_at_a_time = shared.delivery.lock().await;
+    let pending = match blocking(&shared.store, |s| s.pending_notices()).await {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::error!(error = %crate::error_chain(&err), "cannot read pending notices");
+            return 0;
+        }
+    };
+    let mut delivered = 0;
+    for p in pending {
+        if p.attempts >= MAX_DELIVERY_ATTEMPTS {
+            continue;
+        }
+        let mut errors = Vec::new();
+        for n in notifiers {
+            if let Err(err) = n.deliver(&p.notice).await {
+                tracing::warn!(channel = n.name(), error = %crate::error_chain(&err), headline = %p.notice.headline, "delivery failed");
+                errors.push(format!("{}: {}", n.name(), crate::error_chain(&err)));
+            }
+        }
+        let id = p.id;
+        let ok = errors.len() < notifiers.len() || notifiers.is_empty();
+        let now: DateTime<Utc> = Utc::now();
+        let result = if ok {
+            delivered += 1;
+            blocking(&shared.store, move |s| s.mark_delivered(id, now)).await
+        } else {
+            let error = errors.join("; ");
+            blocking(&shared.store, move |s| s.mark_failed(id, &error)).await
+        };
+        if let Err(err) = result {
+            tracing::error!(error = %crate::error_chain(&err), "cannot record delivery");
+        }
+    }
+    delivered
+}
+
+/// Builds what a config load needs: the HTTP client and, unless given, the channels.
+pub fn load(
+    config: Arc<Config>,
+    notifiers: Option<Vec<Arc<dyn Notifier>>>,
+) -> anyhow::Result<Loaded> {
+    let fetcher = Fetcher::new(&config.daemon).context("cannot set up HTTP")?;
+    let notifiers = notifiers.unwrap_or_else(|| default_notifiers(&config));
+    Ok(Loaded {
+        config,
+        fetcher,
+        notifiers,
+    })
+}
+
+/// The channels `[notify]` asks for.
+pub fn default_notifiers(config: &Config) -> Vec<Arc<dyn Notifier>> {
+    let mut out: Vec<Arc<dyn Notifier>> = Vec::new();
+    if config.notify.desktop {
+        out.push(Arc::new(crate::notify::DesktopNotifier::new(
+            &config.notify,
+        )));
+    }
+    if config.notify.log {
+        out.push(Arc::new(crate::notify::LogNotifier));
+    }
+    out
+}

@@ -1,0 +1,89 @@
+//! Schema versions, applied in order; `PRAGMA user_version` says how far a database got.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry moves the schema one version forward. Never edit a released step; add one.
+const MIGRATIONS: &[&str] = &[
+    // 1: feeds, entries seen, articles, matches, notices.
+    "CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        initialized INTEGER NOT NULL DEFAULT 0,
+        last_fetch INTEGER,
+        last_success INTEGER,
+        last_status INTEGER,
+        last_error TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        title TEXT,
+        link TEXT,
+        first_seen INTEGER NOT NULL,
+        PRIMARY KEY (feed_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        entry_key TEXT NOT NULL,
+        url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published INTEGER,
+        source TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        UNIQUE (feed_id, entry_key)
+    );
+    CREATE INDEX articles_url ON articles(url);
+    CREATE TABLE matches (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        score REAL NOT NULL,
+        matched_at INTEGER NOT NULL,
+        PRIMARY KEY (article_id, topic)
+    ) WITHOUT ROWID;
+    CREATE INDEX matches_topic ON matches(topic, matched_at);
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        topic TEXT NOT NULL,
+        headline TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX notices_topic_url ON notices(topic, url);
+    CREATE INDEX notices_pending ON notices(id) WHERE delivered_at IS NULL;",
+];
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
