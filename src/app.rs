@@ -7,13 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 
 use crate::cli::{Cli, Command};
 use crate::config::{self, Config, format_duration};
 use crate::notify::{Notifier, RecordingNotifier};
-use crate::pipeline::{self, FeedReport, Shared};
+use crate::pipeline::{self, Shared};
 use crate::store::Store;
 use crate::{daemon, extract, fetch};
 
@@ -110,7 +108,11 @@ fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
             out,
             "  {}: {} (min_score {})",
             t.name,
-            t.query.source(),
+            t.query
+                .source()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
             t.min_score
         )?;
     }
@@ -152,7 +154,7 @@ async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
         dry_run.then(|| vec![Arc::new(recorder.clone()) as Arc<dyn Notifier>]);
     let loaded = Arc::new(pipeline::load(config.clone(), notifiers)?);
     let shared = Arc::new(Shared::new(store));
-    let reports = poll_all(&shared, &loaded).await;
+    let reports = pipeline::poll_all(&shared, &loaded).await;
     let delivered = pipeline::deliver_pending(&shared, &loaded.notifiers).await;
 
     let mut out = std::io::stdout().lock();
@@ -189,40 +191,6 @@ async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Polls every feed once, at most `concurrency` at a time; results in config order.
-async fn poll_all(
-    shared: &Arc<Shared>,
-    loaded: &Arc<pipeline::Loaded>,
-) -> Vec<(String, Result<FeedReport, String>)> {
-    let permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
-    let token = CancellationToken::new();
-    let mut tasks = Vec::new();
-    for feed in loaded.config.feeds.clone() {
-        let (shared, loaded, permits, token) = (
-            shared.clone(),
-            loaded.clone(),
-            permits.clone(),
-            token.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let result = pipeline::poll_feed(&shared, &loaded, &feed, &token).await;
-            (
-                feed.url.to_string(),
-                result.map_err(|e| crate::error_chain(&e)),
-            )
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        match t.await {
-            Ok(r) => out.push(r),
-            Err(e) => tracing::error!(error = %e, "poll task failed"),
-        }
-    }
-    out
 }
 
 async fn extract_cmd(

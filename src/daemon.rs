@@ -78,6 +78,8 @@ pub async fn run(
         config = %config_path.display(),
         "newswatch started"
     );
+    // What the file held when we started: only later edits trigger a reload.
+    let initial_text = tokio::fs::read(&config_path).await.ok();
     let (tx, rx) = watch::channel(Arc::new(loaded));
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -85,6 +87,7 @@ pub async fn run(
 
     tracker.spawn(watch_config(
         config_path,
+        initial_text,
         tx,
         deps.notifiers.clone(),
         deps.events.clone(),
@@ -241,13 +244,13 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
 /// the running config and logs exactly why.
 async fn watch_config(
     path: PathBuf,
+    mut last: Option<Vec<u8>>,
     tx: watch::Sender<Arc<Loaded>>,
     notifiers: Option<Vec<Arc<dyn Notifier>>>,
     events: broadcast::Sender<Event>,
     token: CancellationToken,
 ) {
     let mut hangup = hangup_signal();
-    let mut last = tokio::fs::read(&path).await.ok();
     let mut tick = tokio::time::interval(CONFIG_CHECK_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use tokio::sync::Mutex as AsyncMutex;
+use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::analyze::Analysis;
@@ -71,6 +71,8 @@ pub enum PollError {
     Store(#[from] crate::store::StoreError),
     #[error("background task failed")]
     Join(#[from] tokio::task::JoinError),
+    #[error("cancelled by shutdown")]
+    Cancelled,
 }
 
 impl PollError {
@@ -104,6 +106,7 @@ pub async fn poll_feed(
     let state = blocking(&shared.store, move |s| s.feed_state(&url)).await?;
     match poll_inner(shared, loaded, feed, &state, cancel).await {
         Ok(report) => Ok(report),
+        Err(PollError::Cancelled) => Err(PollError::Cancelled),
         Err(err) => {
             let message = crate::error_chain(&err);
             let status = err.status();
@@ -126,15 +129,17 @@ async fn poll_inner(
     cancel: &CancellationToken,
 ) -> Result<FeedReport, PollError> {
     let cfg = &loaded.config;
-    let fetched = loaded
-        .fetcher
-        .get(
-            &feed.url,
-            &state.validators,
-            cfg.daemon.max_feed_size,
-            Overflow::Fail,
-        )
-        .await?;
+    let fetch = loaded.fetcher.get(
+        &feed.url,
+        &state.validators,
+        cfg.daemon.max_feed_size,
+        Overflow::Fail,
+    );
+    let fetched = tokio::select! {
+        biased;
+        () = cancel.cancelled() => return Err(PollError::Cancelled),
+        r = fetch => r?,
+    };
     let id = state.id;
     let fetched = match fetched {
         FetchOutcome::NotModified => {
@@ -201,7 +206,11 @@ async fn poll_inner(
                 return Ok(report);
             }
             let entry = &parsed.entries[i];
-            let article = build_article(loaded, entry, &source).await;
+            let article = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Ok(report),
+                a = build_article(loaded, entry, &source) => a,
+            };
             report.matches += article.matches.len();
             let now = Utc::now();
             let ids = blocking(&shared.store, move |s| s.record_article(id, &article, now)).await?;
@@ -305,6 +314,40 @@ async fn fetch_article(loaded: &Loaded, link: &url::Url) -> Option<Article> {
     })
     .await
     .ok()
+}
+
+/// Polls every feed once, at most `concurrency` at a time; results in config order.
+pub async fn poll_all(
+    shared: &Arc<Shared>,
+    loaded: &Arc<Loaded>,
+) -> Vec<(String, Result<FeedReport, String>)> {
+    let permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
+    let token = CancellationToken::new();
+    let mut tasks = Vec::new();
+    for feed in loaded.config.feeds.clone() {
+        let (shared, loaded, permits, token) = (
+            shared.clone(),
+            loaded.clone(),
+            permits.clone(),
+            token.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let result = poll_feed(&shared, &loaded, &feed, &token).await;
+            (
+                feed.url.to_string(),
+                result.map_err(|e| crate::error_chain(&e)),
+            )
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        match t.await {
+            Ok(r) => out.push(r),
+            Err(e) => tracing::error!(error = %e, "poll task failed"),
+        }
+    }
+    out
 }
 
 /// Delivers every pending notice on every channel. A notice counts as delivered once any

@@ -201,8 +201,12 @@ pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
         located(text, file, offset, key, err.message().trim().to_string())
     })?;
     validate(raw).map_err(|fail| {
-        let offset = span::span_of(text, &fail.path).map_or(0, |s| s.start);
-        let offset = offset + fail.offset_in_value;
+        let offset = span::span_of(text, &fail.path).map_or(0, |s| {
+            s.start
+                + fail
+                    .char_in_string
+                    .map_or(0, |c| string_char_offset(&text[s], c))
+        });
         located(text, file, offset, span::render(&fail.path), fail.message)
     })
 }
@@ -223,15 +227,15 @@ fn located(text: &str, file: &str, offset: usize, key: String, message: String) 
 struct Failure {
     path: Vec<Seg>,
     message: String,
-    /// Byte offset inside the value's span (e.g. a query's opening quote + column).
-    offset_in_value: usize,
+    /// For a string value: the character (0-based) of its contents the error is about.
+    char_in_string: Option<usize>,
 }
 
 fn fail(path: Vec<Seg>, message: impl Into<String>) -> Failure {
     Failure {
         path,
         message: message.into(),
-        offset_in_value: 0,
+        char_in_string: None,
     }
 }
 
@@ -298,8 +302,7 @@ fn validate(raw: RawConfig) -> Result<Config, Failure> {
         let query = Query::parse(&t.query).map_err(|e| Failure {
             path: item("topics", i, "query"),
             message: format!("{}\n    {}\n    {:>col$}", e, t.query, "^", col = e.column),
-            // +1 skips the opening quote of a basic string on one line.
-            offset_in_value: 1 + char_to_byte(&t.query, e.column.saturating_sub(1)),
+            char_in_string: Some(e.column.saturating_sub(1)),
         })?;
         let min_score = t.min_score.unwrap_or(DEFAULT_MIN_SCORE);
         if !(0.0..=1.0).contains(&min_score) {
@@ -408,8 +411,25 @@ fn expand_home(p: &str) -> PathBuf {
     }
 }
 
-fn char_to_byte(s: &str, chars: usize) -> usize {
-    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+/// Byte offset, inside a TOML string literal, of the `chars`-th character of its value:
+/// skips the opening quote(s) and the newline a multi-line string may start with. Escapes
+/// are rare in queries and are not accounted for.
+fn string_char_offset(literal: &str, chars: usize) -> usize {
+    let open = if literal.starts_with("'''") || literal.starts_with("\"\"\"") {
+        let after = &literal[3..];
+        3 + if after.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(after.starts_with('\n'))
+        }
+    } else {
+        1
+    };
+    let body = &literal[open.min(literal.len())..];
+    open + body
+        .char_indices()
+        .nth(chars)
+        .map_or(body.len(), |(i, _)| i)
 }
 
 #[cfg(test)]
@@ -473,6 +493,13 @@ mod tests {
         );
         assert_eq!(inv.line, 3);
         assert_eq!(inv.column, 9 + 17);
+    }
+
+    #[test]
+    fn query_error_in_multiline_string_is_located() {
+        let inv = invalid("[[topics]]\nname = \"x\"\nquery = '''\nukraine\nOR OR kyiv\n'''\n");
+        assert_eq!(inv.key, "topics[0].query");
+        assert_eq!((inv.line, inv.column), (5, 4));
     }
 
     #[test]

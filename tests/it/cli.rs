@@ -1,0 +1,114 @@
+//! The binary as users run it.
+
+use std::process::Command;
+
+use crate::support::*;
+
+fn newswatch() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newswatch"));
+    c.env_remove("NEWSWATCH_CONFIG").env("RUST_LOG", "warn");
+    c
+}
+
+#[test]
+fn check_accepts_the_shipped_config() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml");
+    let out = newswatch()
+        .args(["check", "--config", path])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Ukraine peace talks"), "{stdout}");
+    assert!(stdout.contains("feeds (6)"), "{stdout}");
+}
+
+#[test]
+fn check_reports_bad_configs_with_line_and_key_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "[daemon]\npoll_intervall = \"15m\"\n",
+            "2:1: daemon.poll_intervall: unknown field",
+        ),
+        (
+            "[[feeds]]\nurl = \"not a url\"\n",
+            "2:7: feeds[0].url: invalid URL",
+        ),
+        (
+            "[[feeds]]\nurl = \"https://x.example/rss\"\ninterval = \"10s\"\n",
+            "3:12: feeds[0].interval: interval 10s is shorter than the minimum of 1m",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let out = newswatch()
+            .args(["check", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{}:{want}", path.display())),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_dry_run_prints_and_changes_nothing() {
+    let server = TestServer::start().await;
+    let item = Item {
+        guid: "d1".into(),
+        title: "Rocket launch delayed by weather".into(),
+        link: server.url("/d1.html"),
+        description: "<p>The rocket launch was delayed by high winds.</p>".into(),
+    };
+    server.set("/feed.xml", feed_route(rss("Space", &[item]), "s1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let path = dir.path().join("config.toml");
+    let text = config_text(
+        &db,
+        "notify_existing = true\nfetch_articles = false",
+        &[server.url("/feed.xml")],
+        "[[topics]]\nname = \"Launches\"\nquery = \"rocket launch\"\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let run = |args: &[&str]| {
+        let path = path.clone();
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            newswatch()
+                .arg("--config")
+                .arg(&path)
+                .args(&args)
+                .output()
+                .unwrap()
+        })
+    };
+    for _ in 0..2 {
+        let out = run(&["once", "--dry-run"]).await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("[Launches] Rocket launch delayed by weather — Space"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("1 notices would be sent"), "{stdout}");
+    }
+    let out = run(&["once"]).await.unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));
+    let out = run(&["once"]).await.unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 notices sent"));
+}

@@ -1,0 +1,7 @@
+//! Integration tests: one binary (see `support` for the loopback server and fixtures).
+
+mod cli;
+mod daemon_run;
+mod desktop;
+mod pipeline_e2e;
+mod support;

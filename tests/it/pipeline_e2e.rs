@@ -1,0 +1,203 @@
+//! The whole pipeline against a loopback server: feed → pages → extraction → matching →
+//! store → notices, with the shipped "Ukraine peace talks" topic.
+
+use newswatch::store::Store;
+
+use crate::support::*;
+
+const SEEDS: [&str; 5] = ["seed-004", "seed-000", "seed-001", "seed-002", "seed-003"];
+const OFF_TOPIC: [&str; 4] = [
+    "offtopic-grain",
+    "offtopic-impeachment",
+    "offtopic-nobel",
+    "offtopic-gaza",
+];
+
+/// Serves each fixture as a page and returns its feed item.
+fn publish(server: &TestServer, name: &str) -> Item {
+    let (title, page) = article_page(name, "World Desk");
+    let path = format!("/news/{name}.html");
+    server.set(
+        &path,
+        Route::Ok {
+            content_type: "text/html; charset=utf-8",
+            body: page.into_bytes(),
+            etag: None,
+        },
+    );
+    Item {
+        guid: format!("urn:world-desk:{name}"),
+        title,
+        link: server.url(&path),
+        description: "A short teaser.".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_articles_notify_once_and_only_them() {
+    let server = TestServer::start().await;
+    let old: Vec<Item> = ["offtopic-grain", "offtopic-nobel"]
+        .iter()
+        .map(|n| {
+            let mut item = publish(&server, n);
+            item.guid.push_str(":old");
+            item
+        })
+        .collect();
+    server.set("/feed.xml", feed_route(rss("World Desk", &old), "v1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newswatch.db");
+    let cfg = config_text(&db, "", &[server.url("/feed.xml")], &shipped_topics());
+    let h = Harness::from_text(&cfg, &db);
+
+    // First fetch of a new feed: its entries are recorded silently.
+    let (notices, results) = h.cycle().await;
+    assert!(notices.is_empty(), "{notices:?}");
+    let report = results[0].1.as_ref().unwrap();
+    assert_eq!(report.backlog, 2);
+
+    // New items appear, newest first as feeds list them: seeds interleaved with off-topic
+    // stories that mention Ukraine.
+    let mut fresh: Vec<Item> = Vec::new();
+    for (i, seed) in SEEDS.iter().enumerate() {
+        fresh.push(publish(&server, seed));
+        if let Some(off) = OFF_TOPIC.get(i) {
+            fresh.push(publish(&server, off));
+        }
+    }
+    fresh.reverse();
+    let mut all = fresh;
+    all.extend(old);
+    server.set("/feed.xml", feed_route(rss("World Desk", &all), "v2"));
+    let (notices, results) = h.cycle().await;
+    assert_eq!(results[0].1.as_ref().unwrap().new_entries, 9);
+    let got: Vec<(String, String)> = notices
+        .iter()
+        .map(|n| (n.headline.clone(), n.url.as_ref().unwrap().to_string()))
+        .collect();
+    let want: Vec<(String, String)> = SEEDS
+        .iter()
+        .map(|s| (article(s).0, server.url(&format!("/news/{s}.html"))))
+        .collect();
+    assert_eq!(
+        got, want,
+        "notices for the seed articles only, oldest first"
+    );
+    for n in &notices {
+        assert_eq!(n.topic, "Ukraine peace talks");
+        assert_eq!(n.source, "World Desk");
+        assert!(n.summary().starts_with("Ukraine peace talks: "));
+        assert!(!n.body.is_empty());
+        for chrome in [
+            "Share on",
+            "newsletter",
+            "Trending",
+            "Most read",
+            "All rights reserved",
+        ] {
+            assert!(!n.body.contains(chrome), "{chrome:?} in {:?}", n.body);
+        }
+    }
+
+    // Nothing new: the server answers 304 to our conditional GET.
+    let (notices, _) = h.cycle().await;
+    assert!(notices.is_empty());
+    let last = server.hits("/feed.xml").pop().unwrap();
+    assert_eq!(last.if_none_match.as_deref(), Some("\"v2\""));
+    assert_eq!(last.status, 304);
+
+    // Restart on the same database; the feed changes its ETag but not its items.
+    drop(h);
+    server.set("/feed.xml", feed_route(rss("World Desk", &all), "v3"));
+    let h = Harness::from_text(&cfg, &db);
+    let (notices, _) = h.cycle().await;
+    assert!(
+        notices.is_empty(),
+        "no notice repeats after a restart: {notices:?}"
+    );
+    assert_eq!(server.hits("/feed.xml").pop().unwrap().status, 200);
+
+    // The stored article is the page's text without its chrome.
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.count(newswatch::store::Table::Notices).unwrap(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_feeds_are_logged_and_retried_without_affecting_others() {
+    let server = TestServer::start().await;
+    server.set(
+        "/garbage.xml",
+        Route::Ok {
+            content_type: "application/rss+xml",
+            body: b"<<<this is \x00 not a feed \xff".to_vec(),
+            etag: None,
+        },
+    );
+    server.set("/error.xml", Route::Status(500));
+    server.set("/stall.xml", Route::Stall);
+    let item = publish(&server, "seed-002");
+    server.set("/good.xml", feed_route(rss("Good", &[item]), "g1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newswatch.db");
+    let feeds: Vec<String> = ["/garbage.xml", "/error.xml", "/stall.xml", "/good.xml"]
+        .iter()
+        .map(|p| server.url(p))
+        .collect();
+    let cfg = config_text(&db, "notify_existing = true", &feeds, &shipped_topics());
+    let h = Harness::from_text(&cfg, &db);
+
+    let (notices, results) = h.cycle().await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].headline, article("seed-002").0);
+    let err = |i: usize| results[i].1.clone().unwrap_err();
+    assert!(err(0).contains("not a readable"), "{}", err(0));
+    assert!(err(1).contains("HTTP status 500"), "{}", err(1));
+    assert!(err(2).contains("request failed"), "{}", err(2));
+    assert!(results[3].1.is_ok());
+
+    let store = Store::open(&db).unwrap();
+    assert!(
+        store
+            .feed_error(&feeds[1])
+            .unwrap()
+            .unwrap()
+            .contains("500")
+    );
+    assert!(store.feed_error(&feeds[3]).unwrap().is_none());
+
+    // The next cycle tries the failing feeds again; nothing is notified twice.
+    let (notices, _) = h.cycle().await;
+    assert!(notices.is_empty());
+    assert_eq!(server.hits("/error.xml").len(), 2);
+    assert_eq!(server.hits("/garbage.xml").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_page_falls_back_to_the_feed_text() {
+    let server = TestServer::start().await;
+    let item = Item {
+        guid: "x1".into(),
+        title: "Umerov in Miami for talks on security guarantees".into(),
+        link: server.url("/missing.html"),
+        description: "<p>Ukraine's negotiator Rustem Umerov met Witkoff and Kushner in Miami to discuss the peace plan after their meeting with Putin in Moscow.</p>".into(),
+    };
+    server.set("/feed.xml", feed_route(rss("Wire", &[item]), "w1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newswatch.db");
+    let cfg = config_text(
+        &db,
+        "notify_existing = true",
+        &[server.url("/feed.xml")],
+        &shipped_topics(),
+    );
+    let h = Harness::from_text(&cfg, &db);
+    let (notices, _) = h.cycle().await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].text().starts_with("Wire — "));
+    assert!(
+        notices[0].body.contains("Rustem Umerov"),
+        "{}",
+        notices[0].body
+    );
+    assert_eq!(server.hits("/missing.html")[0].status, 404);
+}

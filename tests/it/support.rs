@@ -1,0 +1,310 @@
+//! Test support: a loopback HTTP server with scripted routes, fixture articles wrapped in
+//! page chrome, RSS builders, and a one-cycle driver over the real pipeline.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use newswatch::config::{self, Config};
+use newswatch::notify::{Notifier, RecordingNotifier};
+use newswatch::pipeline::{self, Loaded, Shared};
+use newswatch::store::Store;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server answers on a path.
+#[derive(Debug, Clone)]
+pub enum Route {
+    Ok {
+        content_type: &'static str,
+        body: Vec<u8>,
+        etag: Option<String>,
+    },
+    Status(u16),
+    /// Accepts the request and never answers.
+    Stall,
+}
+
+/// One request the server saw.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub status: u16,
+}
+
+type Routes = Arc<Mutex<HashMap<String, Route>>>;
+
+/// A local HTTP/1.1 server bound to 127.0.0.1:0.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    routes: Routes,
+    hits: Hits,
+}
+
+/// Requests seen, and a signal on each new one.
+#[derive(Clone, Default)]
+struct Hits {
+    seen: Arc<Mutex<Vec<Hit>>>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+impl Hits {
+    fn push(&self, hit: Hit) {
+        self.seen.lock().unwrap().push(hit);
+        self.changed.notify_waiters();
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let routes: Routes = Arc::default();
+        let hits = Hits::default();
+        let (r, h) = (routes.clone(), hits.clone());
+        tokio::spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                tokio::spawn(serve(conn, r.clone(), h.clone()));
+            }
+        });
+        TestServer { addr, routes, hits }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn set(&self, path: &str, route: Route) {
+        self.routes.lock().unwrap().insert(path.to_string(), route);
+    }
+
+    /// Waits until `path` has been requested at least `n` times.
+    pub async fn wait_hits(&self, path: &str, n: usize) -> Vec<Hit> {
+        loop {
+            let changed = self.hits.changed.notified();
+            let hits = self.hits(path);
+            if hits.len() >= n {
+                return hits;
+            }
+            changed.await;
+        }
+    }
+
+    pub fn hits(&self, path: &str) -> Vec<Hit> {
+        self.hits
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+async fn serve(mut conn: TcpStream, routes: Routes, hits: Hits) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let mut lines = head.lines();
+    let path = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("/")
+        .to_string();
+    let if_none_match = lines.find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("if-none-match")
+            .then(|| v.trim().to_string())
+    });
+    let route = routes.lock().unwrap().get(&path).cloned();
+    let (status, headers, body): (u16, Vec<String>, Vec<u8>) = match route {
+        None => (404, vec![], b"not found".to_vec()),
+        Some(Route::Status(s)) => (s, vec![], b"error".to_vec()),
+        Some(Route::Stall) => {
+            hits.push(Hit {
+                path,
+                if_none_match,
+                status: 0,
+            });
+            std::future::pending::<()>().await;
+            return;
+        }
+        Some(Route::Ok {
+            content_type,
+            body,
+            etag,
+        }) => {
+            if let Some(tag) = etag.as_ref().filter(|t| Some(*t) == if_none_match.as_ref()) {
+                (304, vec![format!("ETag: {tag}")], vec![])
+            } else {
+                let mut h = vec![format!("Content-Type: {content_type}")];
+                if let Some(e) = etag {
+                    h.push(format!("ETag: {e}"));
+                }
+                (200, h, body)
+            }
+        }
+    };
+    hits.push(Hit {
+        path,
+        if_none_match,
+        status,
+    });
+    let mut response = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n");
+    for h in headers {
+        response.push_str(&h);
+        response.push_str("\r\n");
+    }
+    response.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let _ = conn.write_all(response.as_bytes()).await;
+    let _ = conn.write_all(&body).await;
+    let _ = conn.shutdown().await;
+}
+
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fixture article: its title (first line) and its lines of text, as scraped.
+pub fn article(name: &str) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(fixture_dir().join("articles").join(format!("{name}.txt")))
+        .unwrap();
+    let mut lines = text.lines();
+    let title = lines.next().unwrap().trim().to_string();
+    let body = lines
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    (title, body)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A fixture article as a full news page: navigation, trending links, share buttons,
+/// newsletter box, related links and footer around the text.
+pub fn article_page(name: &str, site: &str) -> (String, String) {
+    let (title, lines) = article(name);
+    let template = std::fs::read_to_string(fixture_dir().join("page.html")).unwrap();
+    let body: String = lines
+        .iter()
+        .map(|l| format!("        <p>{}</p>\n", escape(l)))
+        .collect();
+    let page = template
+        .replace("{{TITLE}}", &escape(&title))
+        .replace("{{SITE}}", site)
+        .replace("{{DATE}}", "2025-12-03T10:00:00Z")
+        .replace("{{BODY}}", &body);
+    (title, page)
+}
+
+/// One RSS item.
+pub struct Item {
+    pub guid: String,
+    pub title: String,
+    pub link: String,
+    pub description: String,
+}
+
+pub fn rss(title: &str, items: &[Item]) -> Vec<u8> {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{}</title><link>http://example.invalid/</link>\n",
+        escape(title)
+    );
+    for i in items {
+        out.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{}</link><description>{}</description></item>\n",
+            escape(&i.guid),
+            escape(&i.title),
+            escape(&i.link),
+            escape(&i.description)
+        ));
+    }
+    out.push_str("</channel></rss>\n");
+    out.into_bytes()
+}
+
+pub fn feed_route(body: Vec<u8>, etag: &str) -> Route {
+    Route::Ok {
+        content_type: "application/rss+xml",
+        body,
+        etag: Some(format!("\"{etag}\"")),
+    }
+}
+
+/// The topics of the shipped `config.toml`, so tests exercise the query users get.
+pub fn shipped_topics() -> String {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml")).unwrap();
+    let start = text.find("[[topics]]").unwrap();
+    let end = text[start..].find("[notify]").unwrap() + start;
+    text[start..end].to_string()
+}
+
+/// A config for tests: no desktop or log channel, the given feeds and topics.
+pub fn config_text(db: &Path, daemon_extra: &str, feeds: &[String], topics: &str) -> String {
+    let mut s = format!(
+        "[daemon]\ndatabase = \"{}\"\nfetch_timeout = \"2s\"\nconnect_timeout = \"1s\"\n{daemon_extra}\n",
+        db.display()
+    );
+    for f in feeds {
+        s.push_str(&format!("[[feeds]]\nurl = \"{f}\"\n"));
+    }
+    s.push_str(topics);
+    s.push_str("\n[notify]\ndesktop = false\nlog = false\n");
+    s
+}
+
+/// The real pipeline with a recording notifier, driven one cycle at a time.
+pub struct Harness {
+    pub shared: Arc<Shared>,
+    pub loaded: Arc<Loaded>,
+    pub recorder: RecordingNotifier,
+}
+
+impl Harness {
+    pub fn new(config: Config, db: &Path) -> Harness {
+        let recorder = RecordingNotifier::new();
+        let notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(recorder.clone())];
+        Harness {
+            shared: Arc::new(Shared::new(Store::open(db).unwrap())),
+            loaded: Arc::new(pipeline::load(Arc::new(config), Some(notifiers)).unwrap()),
+            recorder,
+        }
+    }
+
+    pub fn from_text(text: &str, db: &Path) -> Harness {
+        Harness::new(config::parse(text, "test.toml").unwrap(), db)
+    }
+
+    /// Polls every feed once and delivers; returns the notices of this cycle and each
+    /// feed's result.
+    pub async fn cycle(
+        &self,
+    ) -> (
+        Vec<newswatch::notify::Notice>,
+        Vec<(String, Result<pipeline::FeedReport, String>)>,
+    ) {
+        let results = pipeline::poll_all(&self.shared, &self.loaded).await;
+        pipeline::deliver_pending(&self.shared, &self.loaded.notifiers).await;
+        (self.recorder.take(), results)
+    }
+}
