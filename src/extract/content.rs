@@ -65,7 +65,6 @@ const CHROME_WORDS: &[&str] = &[
     "signup",
     "recommended",
     "recommendations",
-    "widget",
     "banner",
     "modal",
     "toolbar",
@@ -73,15 +72,19 @@ const CHROME_WORDS: &[&str] = &[
     "outbrain",
     "taboola",
     "paywall",
-    "hidden",
     "sronly",
     "visually",
     "byline",
     "tags",
-    "most",
     "read-more",
     "readmore",
     "skip",
+];
+
+/// Class/id words that mark content even when a chrome word is present too
+/// (`elementor-widget-theme-post-content`).
+const CONTENT_WORDS: &[&str] = &[
+    "content", "article", "body", "main", "post", "entry", "text", "story",
 ];
 
 const BLOCK_TAGS: &[&str] = &[
@@ -117,12 +120,15 @@ const CHROME_LINES: &[&str] = &[
     "follow us",
 ];
 
-fn is_chrome(el: &scraper::node::Element) -> bool {
+fn is_chrome(el: &scraper::node::Element, strict: bool) -> bool {
     if SKIP_TAGS.contains(&el.name()) {
         return true;
     }
     if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
         return true;
+    }
+    if !strict {
+        return false;
     }
     if matches!(
         el.attr("role"),
@@ -130,77 +136,134 @@ fn is_chrome(el: &scraper::node::Element) -> bool {
     ) {
         return true;
     }
-    let names = [el.attr("class").unwrap_or(""), el.attr("id").unwrap_or("")];
-    names.iter().any(|n| {
-        n.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| CHROME_WORDS.contains(&w.to_ascii_lowercase().as_str()))
-    })
+    let names = format!(
+        "{} {}",
+        el.attr("class").unwrap_or(""),
+        el.attr("id").unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    let words = || names.split(|c: char| !c.is_ascii_alphanumeric());
+    words().any(|w| CHROME_WORDS.contains(&w)) && !words().any(|w| CONTENT_WORDS.contains(&w))
 }
 
+/// Below this many characters, a strict pass probably dropped the article with the chrome.
+const RETRY_BELOW: usize = 500;
+
 /// The main text of a page, paragraphs separated by blank lines.
+///
+/// A first pass skips elements whose class or id looks like chrome; class names are
+/// noisy (`lte-banner-w980` on an article's wrapper), so when that leaves little text a
+/// second pass skips only chrome tags, and the longer result wins.
 pub fn main_text(doc: &Html) -> String {
+    let strict = main_text_with(doc, true);
+    if strict.chars().count() >= RETRY_BELOW {
+        return strict;
+    }
+    let lenient = main_text_with(doc, false);
+    if lenient.chars().count() > strict.chars().count() {
+        lenient
+    } else {
+        strict
+    }
+}
+
+fn main_text_with(doc: &Html, strict: bool) -> String {
     let root = doc.root_element();
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    score_paragraphs(root, 0, &mut scores);
+    score_paragraphs(root, 0, strict, &mut scores);
     let best = scores
         .iter()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .and_then(|(id, _)| doc.tree.get(*id))
         .and_then(ElementRef::wrap);
-    match best {
-        Some(container) => blocks_text(container),
-        None => String::new(),
+    let Some(top) = best else {
+        return String::new();
+    };
+    let top_score = scores.get(&top.id()).copied().unwrap_or(0.0);
+    // Content split over sibling containers: take the siblings that score well too.
+    let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
+        return blocks_text_with(top, strict);
+    };
+    let threshold = (top_score * 0.2).max(3.0);
+    let mut out: Vec<String> = Vec::new();
+    for sibling in parent.children().filter_map(ElementRef::wrap) {
+        let score = scores.get(&sibling.id()).copied().unwrap_or(0.0);
+        if sibling.id() == top.id() || (score >= threshold && !is_chrome(sibling.value(), strict)) {
+            collect_blocks_into(sibling, strict, &mut out);
+        }
+    }
+    out.dedup();
+    out.join("\n\n")
+}
+
+fn collect_blocks_into(el: ElementRef<'_>, strict: bool, out: &mut Vec<String>) {
+    if BLOCK_TAGS.contains(&el.value().name()) {
+        push_block(el, out);
+    } else {
+        collect_blocks(el, 0, strict, out);
     }
 }
 
-fn score_paragraphs(el: ElementRef<'_>, depth: usize, scores: &mut HashMap<NodeId, f64>) {
+fn score_paragraphs(
+    el: ElementRef<'_>,
+    depth: usize,
+    strict: bool,
+    scores: &mut HashMap<NodeId, f64>,
+) {
     if depth > MAX_DEPTH {
         return;
     }
     for child in el.children().filter_map(ElementRef::wrap) {
-        if is_chrome(child.value()) {
+        if is_chrome(child.value(), strict) {
             continue;
         }
-        if child.value().name() == "p" {
+        let name = child.value().name();
+        if name == "p" || name == "pre" || (name == "div" && !has_block_child(child)) {
             let text = inline_text(child);
             let len = text.chars().count();
             if len < 25 || link_density(child, len) > 0.5 {
                 continue;
             }
             let score = 1.0 + text.matches(',').count() as f64 + (len as f64 / 100.0).min(3.0);
-            if let Some(parent) = child.parent() {
-                *scores.entry(parent.id()).or_default() += score;
-                if let Some(grand) = parent.parent().filter(|g| g.value().is_element()) {
-                    *scores.entry(grand.id()).or_default() += score / 2.0;
-                }
+            // As readability does: the parent gets the full score, the grandparent half,
+            // further ancestors less with each level.
+            let ancestors = child.ancestors().filter(|a| a.value().is_element()).take(5);
+            for (level, ancestor) in ancestors.enumerate() {
+                let share = match level {
+                    0 => 1.0,
+                    1 => 2.0,
+                    n => n as f64 * 3.0,
+                };
+                *scores.entry(ancestor.id()).or_default() += score / share;
             }
         } else {
-            score_paragraphs(child, depth + 1, scores);
+            score_paragraphs(child, depth + 1, strict, scores);
         }
     }
 }
 
 /// Paragraph blocks under `root`, chrome skipped.
 pub fn blocks_text(root: ElementRef<'_>) -> String {
+    blocks_text_with(root, true)
+}
+
+fn blocks_text_with(root: ElementRef<'_>, strict: bool) -> String {
     let mut out: Vec<String> = Vec::new();
-    collect_blocks(root, 0, &mut out);
+    collect_blocks(root, 0, strict, &mut out);
     out.dedup();
     out.join("\n\n")
 }
 
-fn collect_blocks(el: ElementRef<'_>, depth: usize, out: &mut Vec<String>) {
+fn collect_blocks(el: ElementRef<'_>, depth: usize, strict: bool, out: &mut Vec<String>) {
     if depth > MAX_DEPTH {
         return;
     }
     for child in el.children().filter_map(ElementRef::wrap) {
-        if is_chrome(child.value()) {
+        if is_chrome(child.value(), strict) {
             continue;
         }
         let name = child.value().name();
-        let has_block_child = child
-            .children()
-            .filter_map(ElementRef::wrap)
-            .any(|c| BLOCK_TAGS.contains(&c.value().name()) || c.value().name() == "div");
+        let has_block_child = has_block_child(child);
         if BLOCK_TAGS.contains(&name) && !has_block_child {
             push_block(child, out);
         } else if name == "div" && !has_block_child {
@@ -211,12 +274,19 @@ fn collect_blocks(el: ElementRef<'_>, depth: usize, out: &mut Vec<String>) {
         } else if name == "ul" || name == "ol" {
             let len = inline_text(child).chars().count();
             if link_density(child, len) <= 0.5 {
-                collect_blocks(child, depth + 1, out);
+                collect_blocks(child, depth + 1, strict, out);
             }
         } else {
-            collect_blocks(child, depth + 1, out);
+            collect_blocks(child, depth + 1, strict, out);
         }
     }
+}
+
+fn has_block_child(el: ElementRef<'_>) -> bool {
+    el.children().filter_map(ElementRef::wrap).any(|c| {
+        let name = c.value().name();
+        BLOCK_TAGS.contains(&name) || matches!(name, "div" | "ul" | "ol" | "table" | "section")
+    })
 }
 
 fn push_block(el: ElementRef<'_>, out: &mut Vec<String>) {
