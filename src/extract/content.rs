@@ -153,14 +153,15 @@ const RETRY_BELOW: usize = 500;
 ///
 /// A first pass skips elements whose class or id looks like chrome; class names are
 /// noisy (`lte-banner-w980` on an article's wrapper), so when that leaves little text a
-/// second pass skips only chrome tags, and the longer result wins.
+/// second pass skips only chrome tags, and wins if it finds a real article (twice as long).
 pub fn main_text(doc: &Html) -> String {
     let strict = main_text_with(doc, true);
     if strict.chars().count() >= RETRY_BELOW {
         return strict;
     }
     let lenient = main_text_with(doc, false);
-    if lenient.chars().count() > strict.chars().count() {
+    let (s, l) = (strict.chars().count(), lenient.chars().count());
+    if l >= RETRY_BELOW && l > 2 * s {
         lenient
     } else {
         strict
