@@ -1,6 +1,9 @@
 //! The binary as users run it.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -111,4 +114,80 @@ async fn once_dry_run_prints_and_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));
     let out = run(&["once"]).await.unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 notices sent"));
+}
+
+/// Waits for a stderr line containing `needle`; returns everything read so far.
+fn wait_line(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &str) {
+    while !seen.iter().any(|l| l.contains(needle)) {
+        match lines.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no line with {needle:?}; got:\n{}", seen.join("\n")),
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
+    let server = TestServer::start().await;
+    let item = Item {
+        guid: "r1".into(),
+        title: "Rocket launch succeeds".into(),
+        link: server.url("/r1.html"),
+        description: "<p>The rocket launch went well.</p>".into(),
+    };
+    server.set("/feed.xml", feed_route(rss("Space", &[item]), "r1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let path = dir.path().join("config.toml");
+    let text = config_text(
+        &db,
+        "notify_existing = true\nfetch_articles = false",
+        &[server.url("/feed.xml")],
+        "[[topics]]\nname = \"Launches\"\nquery = \"rocket launch\"\n",
+    )
+    .replace("log = false", "log = true");
+    std::fs::write(&path, text).unwrap();
+
+    let mut child = newswatch()
+        .env("RUST_LOG", "newswatch=info")
+        .env("NO_COLOR", "1")
+        .arg("--config")
+        .arg(&path)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let pid = child.id().to_string();
+    let signal = move |sig: &str| {
+        assert!(
+            Command::new("kill")
+                .args([sig, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        wait_line(&lines, &mut seen, "Rocket launch succeeds");
+        signal("-HUP");
+        wait_line(&lines, &mut seen, "config reloaded");
+        signal("-TERM");
+        wait_line(&lines, &mut seen, "stopped");
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    })
+    .await
+    .unwrap();
 }

@@ -135,15 +135,35 @@ async fn broken_feeds_are_logged_and_retried_without_affecting_others() {
     );
     server.set("/error.xml", Route::Status(500));
     server.set("/stall.xml", Route::Stall);
+    let huge: Vec<Item> = (0..100)
+        .map(|i| Item {
+            guid: format!("h{i}"),
+            title: format!("Item {i}"),
+            link: format!("http://example.invalid/{i}"),
+            description: "padding ".repeat(20),
+        })
+        .collect();
+    server.set("/huge.xml", feed_route(rss("Huge", &huge), "h1"));
     let item = publish(&server, "seed-002");
     server.set("/good.xml", feed_route(rss("Good", &[item]), "g1"));
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("newswatch.db");
-    let feeds: Vec<String> = ["/garbage.xml", "/error.xml", "/stall.xml", "/good.xml"]
-        .iter()
-        .map(|p| server.url(p))
-        .collect();
-    let cfg = config_text(&db, "notify_existing = true", &feeds, &shipped_topics());
+    let feeds: Vec<String> = [
+        "/garbage.xml",
+        "/error.xml",
+        "/stall.xml",
+        "/huge.xml",
+        "/good.xml",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
+    let cfg = config_text(
+        &db,
+        "notify_existing = true\nmax_feed_size = 4096",
+        &feeds,
+        &shipped_topics(),
+    );
     let h = Harness::from_text(&cfg, &db);
 
     let (notices, results) = h.cycle().await;
@@ -153,7 +173,8 @@ async fn broken_feeds_are_logged_and_retried_without_affecting_others() {
     assert!(err(0).contains("not a readable"), "{}", err(0));
     assert!(err(1).contains("HTTP status 500"), "{}", err(1));
     assert!(err(2).contains("request failed"), "{}", err(2));
-    assert!(results[3].1.is_ok());
+    assert!(err(3).contains("larger than 4096 bytes"), "{}", err(3));
+    assert!(results[4].1.is_ok());
 
     let store = Store::open(&db).unwrap();
     assert!(
@@ -163,7 +184,7 @@ async fn broken_feeds_are_logged_and_retried_without_affecting_others() {
             .unwrap()
             .contains("500")
     );
-    assert!(store.feed_error(&feeds[3]).unwrap().is_none());
+    assert!(store.feed_error(&feeds[4]).unwrap().is_none());
 
     // The next cycle tries the failing feeds again; nothing is notified twice.
     let (notices, _) = h.cycle().await;
