@@ -25,6 +25,9 @@ use crate::store::{FeedState, NewArticle, Store};
 const MIN_PAGE_TEXT: usize = 200;
 /// Give up on a notice after this many failed deliveries.
 const MAX_DELIVERY_ATTEMPTS: i64 = 5;
+/// A channel that takes longer than this to accept a notice has failed (a hung D-Bus
+/// server must not stall every later notice).
+const DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Everything a poll needs that comes from one config load.
 pub struct Loaded {
@@ -368,10 +371,13 @@ pub async fn deliver_pending(shared: &Shared, notifiers: &[Arc<dyn Notifier>]) -
         }
         let mut errors = Vec::new();
         for n in notifiers {
-            if let Err(err) = n.deliver(&p.notice).await {
-                tracing::warn!(channel = n.name(), error = %crate::error_chain(&err), headline = %p.notice.headline, "delivery failed");
-                errors.push(format!("{}: {}", n.name(), crate::error_chain(&err)));
-            }
+            let error = match tokio::time::timeout(DELIVERY_TIMEOUT, n.deliver(&p.notice)).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(err)) => crate::error_chain(&err),
+                Err(_) => format!("no answer within {}s", DELIVERY_TIMEOUT.as_secs()),
+            };
+            tracing::warn!(channel = n.name(), error = %error, headline = %p.notice.headline, "delivery failed");
+            errors.push(format!("{}: {error}", n.name()));
         }
         let id = p.id;
         let ok = errors.len() < notifiers.len() || notifiers.is_empty();

@@ -6,19 +6,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use url::Url;
 
-#[derive(Debug, Default)]
-pub struct Meta {
-    pub title: Option<String>,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
-    pub author: Option<String>,
-    pub site_name: Option<String>,
-    pub lang: Option<String>,
-    pub canonical_url: Option<Url>,
-    pub description: Option<String>,
-    pub image: Option<Url>,
-    pub article_body: Option<String>,
-}
+use super::Article;
 
 fn sel(s: &str) -> Selector {
     // The selectors below are literals known to parse; a typo would fail every test.
@@ -50,7 +38,8 @@ fn text_of(el: ElementRef<'_>) -> Option<String> {
     clean(&el.text().collect::<String>())
 }
 
-pub fn read(doc: &Html, url: Option<&Url>) -> Meta {
+/// The article's metadata (its `text` left empty) and the body JSON-LD carries, if any.
+pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
     let ld = json_ld_article(doc);
     let ld_str = |k: &str| ld.as_ref().and_then(|v| v.get(k)).and_then(string_of);
     let resolve = |s: String| {
@@ -106,8 +95,9 @@ pub fn read(doc: &Html, url: Option<&Url>) -> Meta {
         .or_else(|| meta_content(doc, &["og:url"]))
         .and_then(resolve);
     let image = meta_content(doc, &["og:image", "twitter:image"]).and_then(resolve);
-    Meta {
-        title,
+    let article = Article {
+        title: title.unwrap_or_default(),
+        text: String::new(),
         published,
         updated,
         author,
@@ -119,8 +109,8 @@ pub fn read(doc: &Html, url: Option<&Url>) -> Meta {
             &["og:description", "description", "twitter:description"],
         ),
         image,
-        article_body: ld_str("articleBody"),
-    }
+    };
+    (article, ld_str("articleBody"))
 }
 
 /// "Headline | Site" → "Headline": keeps the longest part around common separators.
@@ -249,8 +239,8 @@ mod tests {
                "author":[{"@type":"Person","name":"A. Writer"}]}]}</script></head><body></body></html>"#;
         let doc = Html::parse_document(html);
         let base = Url::parse("https://daily.example/x").unwrap();
-        let m = read(&doc, Some(&base));
-        assert_eq!(m.title.as_deref(), Some("Envoys meet Putin"));
+        let (m, _) = read(&doc, Some(&base));
+        assert_eq!(m.title, "Envoys meet Putin");
         assert_eq!(
             m.published.unwrap().to_rfc3339(),
             "2025-12-02T15:00:00+00:00"
@@ -267,10 +257,7 @@ mod tests {
     #[test]
     fn title_falls_back_to_title_tag_without_site() {
         let doc = Html::parse_document("<title>Talks resume in Miami | The Paper</title>");
-        assert_eq!(
-            read(&doc, None).title.as_deref(),
-            Some("Talks resume in Miami")
-        );
+        assert_eq!(read(&doc, None).0.title, "Talks resume in Miami");
     }
 
     #[test]

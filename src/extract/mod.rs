@@ -33,26 +33,15 @@ pub struct Article {
 /// Extracts the article from a decoded HTML page; `url` resolves relative links.
 pub fn extract(html: &str, url: Option<&Url>) -> Article {
     let doc = Html::parse_document(html);
-    let meta = meta::read(&doc, url);
-    let mut text = content::main_text(&doc);
+    let (mut article, json_ld_body) = meta::read(&doc, url);
+    article.text = content::main_text(&doc);
     // Structured data sometimes carries the whole body; prefer it when the DOM gave little.
-    if let Some(body) = meta.article_body.as_deref()
-        && body.len() > text.len() * 2
+    if let Some(body) = json_ld_body.as_deref()
+        && body.len() > article.text.len() * 2
     {
-        text = paragraphs_from_plain(body);
+        article.text = paragraphs_from_plain(body);
     }
-    Article {
-        title: meta.title.unwrap_or_default(),
-        text,
-        published: meta.published,
-        updated: meta.updated,
-        author: meta.author,
-        site_name: meta.site_name,
-        lang: meta.lang,
-        canonical_url: meta.canonical_url,
-        description: meta.description,
-        image: meta.image,
-    }
+    article
 }
 
 /// Plain text (e.g. a feed summary or JSON-LD body) → paragraphs separated by blank lines.

@@ -67,23 +67,14 @@ fn check_reports_bad_configs_with_line_and_key_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_dry_run_prints_and_changes_nothing() {
     let server = TestServer::start().await;
-    let item = Item {
-        guid: "d1".into(),
-        title: "Rocket launch delayed by weather".into(),
-        link: server.url("/d1.html"),
-        description: "<p>The rocket launch was delayed by high winds.</p>".into(),
-    };
-    server.set("/feed.xml", feed_route(rss("Space", &[item]), "s1"));
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("nw.db");
-    let path = dir.path().join("config.toml");
-    let text = config_text(
-        &db,
-        "notify_existing = true\nfetch_articles = false",
-        &[server.url("/feed.xml")],
-        "[[topics]]\nname = \"Launches\"\nquery = \"rocket launch\"\n",
+    let path = one_item_config(
+        &server,
+        dir.path(),
+        "Rocket launch delayed by weather",
+        "<p>The rocket launch was delayed by high winds.</p>",
+        &topic("Launches", "rocket launch"),
     );
-    std::fs::write(&path, text).unwrap();
     let run = |args: &[&str]| {
         let path = path.clone();
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -105,7 +96,7 @@ async fn once_dry_run_prints_and_changes_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            stdout.contains("[Launches] Rocket launch delayed by weather — Space"),
+            stdout.contains("[Launches] Rocket launch delayed by weather — Desk"),
             "{stdout}"
         );
         assert!(stdout.contains("1 notices would be sent"), "{stdout}");
@@ -130,24 +121,16 @@ fn wait_line(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
     let server = TestServer::start().await;
-    let item = Item {
-        guid: "r1".into(),
-        title: "Rocket launch succeeds".into(),
-        link: server.url("/r1.html"),
-        description: "<p>The rocket launch went well.</p>".into(),
-    };
-    server.set("/feed.xml", feed_route(rss("Space", &[item]), "r1"));
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("nw.db");
-    let path = dir.path().join("config.toml");
-    let text = config_text(
-        &db,
-        "notify_existing = true\nfetch_articles = false",
-        &[server.url("/feed.xml")],
-        "[[topics]]\nname = \"Launches\"\nquery = \"rocket launch\"\n",
-    )
-    .replace("log = false", "log = true");
-    std::fs::write(&path, text).unwrap();
+    let path = one_item_config(
+        &server,
+        dir.path(),
+        "Rocket launch succeeds",
+        "<p>The rocket launch went well.</p>",
+        &topic("Launches", "rocket launch"),
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("log = false", "log = true")).unwrap();
 
     let mut child = newswatch()
         .env("RUST_LOG", "newswatch=info")

@@ -179,23 +179,15 @@ async fn desktop_notices_reach_a_real_notification_server() {
 async fn without_a_session_bus_notices_are_logged_and_the_run_succeeds() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start().await;
-    let item = Item {
-        guid: "n1".into(),
-        title: "Peace talks resume in Geneva".into(),
-        link: server.url("/n1.html"),
-        description: "<p>Delegations met for peace talks.</p>".into(),
-    };
-    server.set("/feed.xml", feed_route(rss("Desk", &[item]), "n1"));
-    let db = dir.path().join("nw.db");
-    let config = config_text(
-        &db,
-        "notify_existing = true\nfetch_articles = false",
-        &[server.url("/feed.xml")],
-        "[[topics]]\nname = \"Talks\"\nquery = \"peace talks\"\n",
-    )
-    .replace("desktop = false", "desktop = true");
-    let path = dir.path().join("config.toml");
-    std::fs::write(&path, config).unwrap();
+    let path = one_item_config(
+        &server,
+        dir.path(),
+        "Peace talks resume in Geneva",
+        "<p>Delegations met for peace talks.</p>",
+        &topic("Talks", "peace talks"),
+    );
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, config.replace("desktop = false", "desktop = true")).unwrap();
     let missing = format!("unix:path={}", dir.path().join("no-such-bus").display());
     let out = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_newswatch"))

@@ -273,6 +273,38 @@ pub fn config_text(db: &Path, daemon_extra: &str, feeds: &[String], topics: &str
     s
 }
 
+/// A `[[topics]]` table.
+pub fn topic(name: &str, query: &str) -> String {
+    format!("[[topics]]\nname = {name:?}\nquery = {query:?}\n")
+}
+
+/// Serves `/feed.xml` with one item carrying its own text, and writes a config that polls
+/// it (existing entries notify, pages are not fetched) with `topics`. Returns the path.
+pub fn one_item_config(
+    server: &TestServer,
+    dir: &Path,
+    title: &str,
+    text_html: &str,
+    topics: &str,
+) -> PathBuf {
+    let item = Item {
+        guid: "item-1".into(),
+        title: title.into(),
+        link: server.url("/item-1.html"),
+        description: text_html.into(),
+    };
+    server.set("/feed.xml", feed_route(rss("Desk", &[item]), "one"));
+    let text = config_text(
+        &dir.join("nw.db"),
+        "notify_existing = true\nfetch_articles = false",
+        &[server.url("/feed.xml")],
+        topics,
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// The real pipeline with a recording notifier, driven one cycle at a time.
 pub struct Harness {
     pub shared: Arc<Shared>,
