@@ -102,7 +102,11 @@ impl DesktopNotifier {
                 return Ok(());
             }
         };
-        let caps = self.capabilities(conn).await?;
+        // A server that can't list its capabilities still shows plain notices.
+        let caps = self.capabilities(conn).await.unwrap_or_else(|err| {
+            tracing::debug!(error = %crate::error_chain(&err), "no capabilities from the notification server");
+            Vec::new()
+        });
         let link = n
             .url
             .clone()
