@@ -50,12 +50,12 @@ pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
         .filter(|u| matches!(u.scheme(), "http" | "https"))
     };
 
-    let h1 = doc.select(&sel("h1")).find_map(text_of);
-    let title_tag = doc.select(&sel("title")).next().and_then(text_of);
-    let title = meta_content(doc, &["og:title", "twitter:title"])
-        .or_else(|| ld_str("headline"))
-        .or(h1)
-        .or_else(|| title_tag.map(|t| strip_site_suffix(&t)));
+    let site_name = meta_content(doc, &["og:site_name", "application-name"]).or_else(|| {
+        ld.as_ref()
+            .and_then(|v| v.get("publisher"))
+            .and_then(names_of)
+    });
+    let title = choose_title(doc, ld_str("headline"), site_name.as_deref());
 
     let time_el = doc
         .select(&sel("time[datetime]"))
@@ -78,11 +78,6 @@ pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
         .and_then(|v| v.get("author"))
         .and_then(names_of)
         .or_else(|| meta_content(doc, &["author", "article:author"]));
-    let site_name = meta_content(doc, &["og:site_name", "application-name"]).or_else(|| {
-        ld.as_ref()
-            .and_then(|v| v.get("publisher"))
-            .and_then(names_of)
-    });
     let lang = doc
         .root_element()
         .value()
@@ -113,16 +108,62 @@ pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
     (article, ld_str("articleBody"))
 }
 
-/// "Headline | Site" → "Headline": keeps the longest part around common separators.
-fn strip_site_suffix(title: &str) -> String {
-    for sep in [" | ", " – ", " — ", " - ", " :: "] {
-        if title.contains(sep) {
-            return title
-                .split(sep)
-                .max_by_key(|p| p.chars().count())
-                .unwrap_or(title)
-                .trim()
-                .to_string();
+/// The headline. Metadata titles (JSON-LD, Dublin Core, OpenGraph, `<title>`) often carry
+/// the site's name; the page's `<h1>` usually doesn't. So: an `<h1>` that the metadata
+/// title starts or ends with wins; else the metadata title, minus a trailing or leading
+/// part that names the site; else the `<h1>`.
+fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> Option<String> {
+    let title_tag = doc.select(&sel("title")).next().and_then(text_of);
+    let meta = ld_headline
+        .or_else(|| {
+            meta_content(
+                doc,
+                &["dc:title", "dcterm:title", "og:title", "twitter:title"],
+            )
+        })
+        .or(title_tag);
+    let h1s: Vec<String> = doc.select(&sel("h1")).filter_map(text_of).take(5).collect();
+    let Some(meta) = meta else {
+        return h1s.into_iter().next();
+    };
+    let fold = |s: &str| s.to_lowercase().replace(['’', '‘'], "'");
+    let meta_folded = fold(&meta);
+    if let Some(h1) = h1s.iter().find(|h| {
+        let h = fold(h);
+        h.split_whitespace().count() >= 2
+            && h != meta_folded
+            && (meta_folded.starts_with(&h) || meta_folded.ends_with(&h))
+    }) {
+        return Some(h1.clone());
+    }
+    Some(strip_site_name(&meta, site))
+}
+
+/// "Headline | Site" → "Headline": drops the part beyond the last (or before the first)
+/// separator when it names the site, or is short while the rest is a real headline.
+fn strip_site_name(title: &str, site: Option<&str>) -> String {
+    const SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " - ", " :: ", " » "];
+    let site = site.map(str::to_lowercase);
+    let names_site = |part: &str| {
+        let p = part.trim().to_lowercase();
+        site.as_ref()
+            .is_some_and(|s| p == *s || p.contains(s.as_str()) || s.contains(&p))
+            || p.split_whitespace().count() <= 3
+    };
+    for sep in SEPARATORS {
+        if let Some((head, tail)) = title.rsplit_once(sep)
+            && head.split_whitespace().count() >= 3
+            && names_site(tail)
+        {
+            return head.trim().to_string();
+        }
+        if let Some((head, tail)) = title.split_once(sep)
+            && tail.split_whitespace().count() >= 3
+            && site.is_some()
+            && names_site(head)
+            && !names_site(tail)
+        {
+            return tail.trim().to_string();
         }
     }
     title.to_string()

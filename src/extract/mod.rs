@@ -5,6 +5,7 @@
 //! ([`content`]). Pure: bytes and URL in, article out; fetching and the fallback to the
 //! feed's own text are the pipeline's job.
 
+mod cleanup;
 mod content;
 mod meta;
 
@@ -34,34 +35,36 @@ pub struct Article {
 pub fn extract(html: &str, url: Option<&Url>) -> Article {
     let doc = Html::parse_document(html);
     let (mut article, json_ld_body) = meta::read(&doc, url);
-    article.text = content::main_text(&doc);
+    let mut paragraphs = content::main_paragraphs(&doc);
     // Structured data sometimes carries the whole body; prefer it when the DOM gave little.
-    if let Some(body) = json_ld_body.as_deref()
-        && body.len() > article.text.len() * 2
-    {
-        article.text = paragraphs_from_plain(body);
+    if let Some(body) = json_ld_body.as_deref() {
+        let found: usize = paragraphs.iter().map(String::len).sum();
+        if body.len() > found * 2 {
+            paragraphs = plain_lines(body);
+        }
     }
+    article.text = cleanup::clean_paragraphs(paragraphs, &article.title).join("\n\n");
     article
 }
 
-/// Plain text (e.g. a feed summary or JSON-LD body) → paragraphs separated by blank lines.
-pub fn paragraphs_from_plain(text: &str) -> String {
-    text.split('\n')
+/// Plain text → its non-empty lines, whitespace collapsed.
+fn plain_lines(text: &str) -> Vec<String> {
+    text.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+        .collect()
 }
 
-/// HTML fragment (a feed's content or summary) → paragraphs of text.
+/// Plain text as scraped (one paragraph a line, boilerplate included) → clean paragraphs
+/// separated by blank lines.
+pub fn clean_plain_text(text: &str, title: &str) -> String {
+    cleanup::clean_paragraphs(plain_lines(text), title).join("\n\n")
+}
+
+/// HTML fragment (a feed's content or summary) → clean paragraphs of text.
 pub fn text_from_fragment(html: &str) -> String {
     let doc = Html::parse_fragment(html);
-    let text = content::blocks_text(doc.root_element());
-    if text.is_empty() {
-        paragraphs_from_plain(&doc.root_element().text().collect::<String>())
-    } else {
-        text
-    }
+    cleanup::clean_paragraphs(content::blocks(doc.root_element()), "").join("\n\n")
 }
 
 /// The first sentence(s) of a text, at most about `max_chars` characters.

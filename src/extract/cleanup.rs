@@ -1,0 +1,420 @@
+//! Line-level cleanup of extracted paragraphs: the boilerplate that survives inside the
+//! chosen content or comes with scraped text.
+//!
+//! Drops share/subscribe/"Read more"/"Advertisement" lines, reading-time and view
+//! counters, "Last update"/"Author:" lines, breadcrumbs, caption credits, copyright
+//! lines, preview disclaimers, promo blocks ("Deep Dives", "Quick Reads": a heading, then
+//! items of title / "N min read" / blurb), repeated short lines and stray punctuation,
+//! and the headline repeated at the top. A chrome word glued to the next sentence
+//! ("View AllThe talks…") is cut off. Article sentences are never shortened.
+
+/// Lines that are page furniture wherever they stand (compared lower-case, without
+/// surrounding punctuation).
+const CHROME_LINES: &[&str] = &[
+    "advertisement",
+    "advertisements",
+    "ad",
+    "sponsored",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share on facebook",
+    "share on twitter",
+    "share on x",
+    "tweet",
+    "email",
+    "print",
+    "copy link",
+    "link copied",
+    "read more",
+    "read more:",
+    "read next",
+    "related",
+    "related articles",
+    "related stories",
+    "related content",
+    "more on this story",
+    "more stories",
+    "most read",
+    "most popular",
+    "trending",
+    "trending now",
+    "subscribe",
+    "sign up",
+    "sign in",
+    "log in",
+    "view all",
+    "see all",
+    "show more",
+    "load more",
+    "follow us",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "home",
+    "comments",
+    "leave a comment",
+    "listen",
+    "listen to this article",
+    "quick reads",
+    "deep dives",
+    "you may also like",
+    "recommended",
+    "recommended for you",
+    "top stories",
+    "latest news",
+    "editor's picks",
+    "watch",
+    "video",
+    "close",
+    "menu",
+    "search",
+];
+
+/// Headings that open a block of promoted links rather than article text.
+const PROMO_HEADINGS: &[&str] = &[
+    "deep dives",
+    "quick reads",
+    "related",
+    "related articles",
+    "related stories",
+    "read more",
+    "more on this story",
+    "more stories",
+    "you may also like",
+    "recommended",
+    "recommended for you",
+    "most read",
+    "most popular",
+    "trending",
+    "top stories",
+    "read next",
+    "editor's picks",
+    "latest news",
+];
+
+/// Chrome words that scrapers glue to the next sentence: "View AllThe negotiators…".
+const GLUED_PREFIXES: &[&str] = &[
+    "View All",
+    "See All",
+    "Read More",
+    "Read more",
+    "Advertisement",
+    "Share",
+    "Subscribe",
+    "Show More",
+];
+
+/// Cleans paragraphs; `title` is the article's headline (dropped where it repeats at the
+/// top).
+pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
+    let title_key = key(title);
+    let mut out: Vec<String> = Vec::with_capacity(paragraphs.len());
+    let mut in_promo = false;
+    let mut after_reading_time = false;
+    for raw in paragraphs {
+        let line = unglue(strip_marker(raw.trim())).trim().to_string();
+        let k = key(&line);
+        if k.is_empty() {
+            continue;
+        }
+        if PROMO_HEADINGS.contains(&k.as_str()) {
+            in_promo = true;
+            after_reading_time = false;
+            continue;
+        }
+        if is_reading_time(&k) {
+            // "11 min read": the line before was a promo item's title, the next its blurb.
+            if in_promo && out.last().is_some_and(|l| is_title_like(l)) {
+                out.pop();
+            }
+            after_reading_time = true;
+            continue;
+        }
+        if after_reading_time {
+            after_reading_time = false;
+            if in_promo {
+                continue;
+            }
+        }
+        if in_promo {
+            // Inside a promo block: its intro ("Explore related topics …:") and item
+            // titles go; the first real paragraph ends it.
+            if line.ends_with(':') || is_title_like(&line) {
+                continue;
+            }
+            in_promo = false;
+        }
+        if is_chrome_line(&line, &k) {
+            continue;
+        }
+        if !title_key.is_empty() && k == title_key && out.len() < 3 {
+            continue;
+        }
+        if out.is_empty() && is_section_label(&line) {
+            // "WORLD" above the story: a section label or breadcrumb.
+            continue;
+        }
+        out.push(line);
+    }
+    drop_breadcrumbs(&mut out);
+    drop_repeated_short_lines(&mut out);
+    out
+}
+
+/// Lower-case, letters and digits only, single spaces: for comparing lines.
+fn key(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// "1. HOME" → "HOME", "• 3 min read" → "3 min read".
+fn strip_marker(s: &str) -> &str {
+    let t = s
+        .trim_start_matches(['•', '·', '*', '–', '—', '►', '▶', '›', '»'])
+        .trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if (1..=2).contains(&digits) && t[digits..].starts_with(". ") {
+        return t[digits + 2..].trim_start();
+    }
+    t
+}
+
+fn unglue(s: &str) -> &str {
+    for p in GLUED_PREFIXES {
+        if let Some(rest) = s.strip_prefix(p)
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && rest.chars().nth(1).is_some_and(char::is_lowercase)
+        {
+            return rest;
+        }
+    }
+    s
+}
+
+fn words(k: &str) -> usize {
+    k.split(' ').filter(|w| !w.is_empty()).count()
+}
+
+/// "11 min read", "3 minute read", "5 mins".
+fn is_reading_time(k: &str) -> bool {
+    let w: Vec<&str> = k.split(' ').collect();
+    w.len() >= 2
+        && w.len() <= 4
+        && w[0].chars().all(|c| c.is_ascii_digit())
+        && matches!(w[1], "min" | "mins" | "minute" | "minutes")
+        && w.get(2).is_none_or(|r| *r == "read")
+}
+
+/// A short line without sentence punctuation: a heading or a link's title.
+fn is_title_like(line: &str) -> bool {
+    let n = line.split_whitespace().count();
+    n <= 12 && !line.ends_with(['.', '!', '?', '"', '”', ':'])
+}
+
+fn is_chrome_line(line: &str, k: &str) -> bool {
+    if CHROME_LINES.contains(&k) {
+        return true;
+    }
+    let n = words(k);
+    let starts = |p: &str| k.starts_with(p);
+    // Counters and bylines: "945 Views", "Last update: 1 hours ago", "Author: A. Writer".
+    if n <= 4
+        && k.split(' ')
+            .next()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == 'k'))
+        && k.split(' ').nth(1).is_some_and(|w| {
+            matches!(
+                w,
+                "views" | "view" | "comments" | "comment" | "shares" | "likes" | "reads"
+            )
+        })
+    {
+        return true;
+    }
+    if n <= 10
+        && (starts("last update")
+            || starts("last updated")
+            || starts("updated ")
+            || starts("published ")
+            || starts("posted ")
+            || starts("author ")
+            || starts("written by")
+            || starts("reporting by")
+            || starts("editing by")
+            || starts("photo ")
+            || starts("image ")
+            || starts("credit ")
+            || starts("source ")
+            || starts("getty images")
+            || starts("photograph "))
+        && (line.contains(':')
+            || k.ends_with(" ago")
+            || starts("reporting by")
+            || starts("editing by")
+            || starts("written by"))
+    {
+        return true;
+    }
+    if n <= 6
+        && k.ends_with(" ago")
+        && k.split(' ')
+            .next()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+    {
+        return true;
+    }
+    if n <= 30
+        && (line.starts_with('©') || starts("copyright ") || k.contains("all rights reserved"))
+    {
+        return true;
+    }
+    // Preview disclaimers of aggregators.
+    if n <= 40
+        && (k.contains("provided for preview purposes")
+            || k.contains("full article content is available"))
+    {
+        return true;
+    }
+    // "Sign up for our newsletter …", "Follow us on …", "Click here to …".
+    const INVITATIONS: &[&str] = &[
+        "sign up for",
+        "subscribe to",
+        "follow us",
+        "click here",
+        "download our app",
+        "get the app",
+        "read more ",
+        "read also",
+        "also read",
+        "see also",
+        "related ",
+    ];
+    let invitation = INVITATIONS.iter().any(|p| starts(p));
+    let always = starts("sign up for our") || starts("subscribe to our");
+    n <= 25 && (always || (invitation && !line.ends_with(['.', '!', '?'])))
+}
+
+/// One or two upper-case words: "WORLD", "US POLITICS".
+fn is_section_label(line: &str) -> bool {
+    let n = line.split_whitespace().count();
+    n <= 2
+        && line.chars().any(char::is_alphabetic)
+        && line
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_whitespace() || c == '&' || c == '-')
+}
+
+/// Runs of two or more very short lines (HOME / WORLD) at the start or end.
+fn drop_breadcrumbs(lines: &mut Vec<String>) {
+    let crumb = |l: &String| {
+        let n = l.split_whitespace().count();
+        n <= 2 && !l.ends_with(['.', '!', '?', '"', '”']) && l.chars().count() <= 24
+    };
+    let lead = lines.iter().take_while(|l| crumb(l)).count();
+    if lead >= 2 {
+        lines.drain(..lead);
+    }
+    let tail = lines.iter().rev().take_while(|l| crumb(l)).count();
+    if tail >= 2 {
+        lines.truncate(lines.len() - tail);
+    }
+}
+
+/// A short line seen before (a repeated section label, "WORLD" twice) is chrome.
+fn drop_repeated_short_lines(lines: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    lines.retain(|l| {
+        let k = key(l);
+        if words(&k) > 6 {
+            return true;
+        }
+        seen.insert(k)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(lines: &[&str], title: &str) -> Vec<String> {
+        clean_paragraphs(lines.iter().map(|s| s.to_string()).collect(), title)
+    }
+
+    #[test]
+    fn drops_counters_credits_and_chrome_lines() {
+        let got = clean(
+            &[
+                "Headline here",
+                "1. HOME",
+                "2. WORLD",
+                "• Last update: 1 hours ago",
+                "• 3 min read",
+                "• 945 Views",
+                "The first sentence of the story is here. It continues.",
+                "Advertisement",
+                "Photo: Reuters",
+                "The second paragraph, with more detail.",
+                ")",
+                "Author: Aiden Foster",
+                "Share",
+                "© 2025 Example News. All rights reserved.",
+            ],
+            "Headline here",
+        );
+        assert_eq!(
+            got,
+            [
+                "The first sentence of the story is here. It continues.",
+                "The second paragraph, with more detail."
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_promo_blocks_and_unglues_prefixes() {
+        let got = clean(
+            &[
+                "Deep Dives",
+                "Explore related topics with these articles:",
+                "-",
+                "Minsk agreements",
+                "11 min read",
+                "Understanding the failed attempts provides essential context for the talks",
+                "-",
+                "Jared Kushner",
+                "17 min read",
+                "A central figure conducting high-stakes diplomacy, worth understanding.",
+                "As is his habit, Putin made the envoys wait three hours.",
+                "Quick Reads",
+                "View AllThe negotiators went over the substance of the proposals.",
+                "Short heading in the article",
+                "Its paragraph follows.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            [
+                "As is his habit, Putin made the envoys wait three hours.",
+                "The negotiators went over the substance of the proposals.",
+                "Short heading in the article",
+                "Its paragraph follows.",
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_sentences_that_mention_chrome_words() {
+        let lines = [
+            "He said he would share the plan with allies later this week.",
+            "Read more about the talks in our explainer, which we published on Monday.",
+            "Updated figures showed 945 views of the treaty text, officials said.",
+        ];
+        assert_eq!(clean(&lines, ""), lines);
+    }
+}
