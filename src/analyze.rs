@@ -87,6 +87,16 @@ impl Analysis {
         }
     }
 
+    /// How far into the body a position is: 0 at its start, 1 at its end; 0 outside it.
+    pub fn body_depth(&self, pos: u32) -> f64 {
+        let pos = pos as usize;
+        let body_len = self.terms.len().saturating_sub(self.body_start);
+        if pos < self.body_start || body_len == 0 {
+            return 0.0;
+        }
+        (pos - self.body_start) as f64 / body_len as f64
+    }
+
     pub fn len(&self) -> usize {
         self.terms.len()
     }

@@ -30,7 +30,7 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     " (+https://github.com/newswatch/newswatch)"
 );
 /// Default relevance a match needs; see [`crate::matching`] for the scale.
-pub const DEFAULT_MIN_SCORE: f64 = 0.25;
+pub const DEFAULT_MIN_SCORE: f64 = 0.15;
 
 /// The validated configuration the daemon runs on.
 #[derive(Debug, Clone)]
