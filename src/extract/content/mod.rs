@@ -1,0 +1,314 @@
+//! Main-content detection: a readability-style scorer over the DOM.
+//!
+//! Every paragraph-like run of text (a `<p>`, a leaf `<div>`, loose text between blocks)
+//! scores its ancestors by length and commas, decaying with distance; each ancestor starts
+//! from a weight for its tag and for words in its class and id (`article-body` up,
+//! `sidebar` down). The best candidate, scaled by how much of it is link text, is the
+//! article; siblings that score well join it. Page chrome (navigation, share bars,
+//! newsletter boxes, related links, …) is skipped by tag, role and class ([`rules`]).
+//! Line-level cleanup of what survives is `super::cleanup`'s job.
+
+mod rules;
+mod text;
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, node::Node};
+
+use rules::{Rules, class_weight, is_inline, tag_weight};
+use text::{Line, MAX_DEPTH, collect, has_block_child, line_of, push_block, push_inline};
+
+/// A paragraph shorter than this doesn't vote for its container.
+const MIN_PARAGRAPH: usize = 25;
+/// Below this many characters, a strict pass probably dropped the article with the chrome.
+const RETRY_BELOW: usize = 500;
+/// Blocks whose text votes for their container.
+const VOTING_BLOCKS: &[&str] = &[
+    "p",
+    "pre",
+    "td",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "dd",
+];
+
+/// The main text of a page as paragraphs.
+///
+/// A first pass skips elements whose class or id looks like chrome; class names are
+/// noisy (`lte-banner-w980` on an article's wrapper), so when that leaves little text a
+/// second pass skips only chrome tags, and wins if it finds a real article (twice as long).
+pub fn main_paragraphs(doc: &Html) -> Vec<String> {
+    let strict = paragraphs_with(doc, &Rules::new(true));
+    let len = |p: &[String]| p.iter().map(|s| s.chars().count()).sum::<usize>();
+    let s = len(&strict);
+    if s >= RETRY_BELOW {
+        return strict;
+    }
+    let lenient = paragraphs_with(doc, &Rules::new(false));
+    if len(&lenient) >= RETRY_BELOW && len(&lenient) > 2 * s {
+        lenient
+    } else {
+        strict
+    }
+}
+
+/// Paragraphs under `root` (e.g. a feed entry's HTML), chrome skipped.
+pub fn blocks(root: ElementRef<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(root, &Rules::new(true), 0, &mut out);
+    out
+}
+
+struct Scorer<'r> {
+    rules: &'r Rules,
+    scores: HashMap<NodeId, f64>,
+    /// Per candidate: characters of text and of link text seen within five levels.
+    text: HashMap<NodeId, (usize, usize)>,
+}
+
+impl Scorer<'_> {
+    /// Adds a paragraph's score to its container and the container's ancestors.
+    fn credit(&mut self, container: ElementRef<'_>, line: &Line) {
+        let len = line.len();
+        if len == 0 {
+            return;
+        }
+        for ancestor in std::iter::once(container.id())
+            .chain(container.ancestors().map(|a| a.id()))
+            .take(5)
+        {
+            let t = self.text.entry(ancestor).or_default();
+            t.0 += len;
+            t.1 += line.link_len();
+        }
+        if len < MIN_PARAGRAPH || line.link_density() > 0.5 {
+            return;
+        }
+        let commas = line
+            .text
+            .chars()
+            .filter(|c| matches!(c, ',' | '，' | '、'))
+            .count();
+        let score = 1.0 + commas as f64 + (len / 100).min(3) as f64;
+        let chain = std::iter::once(*container)
+            .chain(container.ancestors())
+            .filter_map(ElementRef::wrap)
+            .take(5);
+        for (level, ancestor) in chain.enumerate() {
+            let share = match level {
+                0 => 1.0,
+                1 => 2.0,
+                n => n as f64 * 3.0,
+            };
+            let entry = self.scores.entry(ancestor.id()).or_insert_with(|| {
+                let el = ancestor.value();
+                tag_weight(el.name()) + class_weight(el)
+            });
+            *entry += score / share;
+        }
+    }
+
+    fn walk(&mut self, el: ElementRef<'_>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        // Loose text between blocks counts as a paragraph of the element holding it.
+        let mut run = Line::default();
+        for node in el.children() {
+            match node.value() {
+                Node::Text(t) => run.push(t, false),
+                Node::Element(e) => {
+                    let Some(child) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    if self.rules.is_chrome(child) {
+                        continue;
+                    }
+                    if is_inline(e.name()) {
+                        push_inline(child, self.rules, &mut run);
+                        continue;
+                    }
+                    self.credit(el, &run.take());
+                    if has_block_child(child) {
+                        self.walk(child, depth + 1);
+                    } else if VOTING_BLOCKS.contains(&e.name()) {
+                        // A leaf block is a paragraph of its parent.
+                        self.credit(el, &line_of(child, self.rules));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.credit(el, &run);
+    }
+}
+
+fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
+    let mut scorer = Scorer {
+        rules,
+        scores: HashMap::new(),
+        text: HashMap::new(),
+    };
+    scorer.walk(doc.root_element(), 0);
+    let Scorer { scores, text, .. } = scorer;
+    let element = |id: NodeId| doc.tree.get(id).and_then(ElementRef::wrap);
+    // Scores scaled by how much of each candidate is link text.
+    let mut ranked: Vec<(NodeId, f64)> = scores
+        .iter()
+        .map(|(id, s)| {
+            let (chars, links) = text.get(id).copied().unwrap_or((0, 0));
+            let density = if chars == 0 {
+                0.0
+            } else {
+                links as f64 / chars as f64
+            };
+            (*id, s * (1.0 - density))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.truncate(8);
+    let Some(&(top_id, top_score)) = ranked.first() else {
+        return Vec::new();
+    };
+    let Some(mut top) = element(top_id) else {
+        return Vec::new();
+    };
+    // Several close runners-up inside one ancestor: the article is that ancestor.
+    let close: Vec<ElementRef<'_>> = ranked[1..]
+        .iter()
+        .filter(|(_, s)| *s >= top_score * 0.75)
+        .filter_map(|(id, _)| element(*id))
+        .collect();
+    if close.len() >= 2 {
+        for ancestor in top.ancestors().filter_map(ElementRef::wrap).take(4) {
+            if matches!(ancestor.value().name(), "body" | "html") {
+                break;
+            }
+            let inside = close
+                .iter()
+                .filter(|e| e.ancestors().any(|a| a.id() == ancestor.id()))
+                .count();
+            if inside >= 2 {
+                top = ancestor;
+                break;
+            }
+        }
+    }
+    let top_score = scores.get(&top.id()).copied().unwrap_or(top_score);
+    let mut out = Vec::new();
+    let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
+        collect(top, rules, 0, &mut out);
+        return out;
+    };
+    // Content split over sibling containers: take the siblings that score well too.
+    let threshold = (top_score * 0.2).max(10.0);
+    let top_class = top.value().attr("class").unwrap_or("");
+    for sibling in parent.children().filter_map(ElementRef::wrap) {
+        let accept = sibling.id() == top.id() || {
+            let same_class =
+                !top_class.is_empty() && sibling.value().attr("class") == Some(top_class);
+            let bonus = if same_class { top_score * 0.2 } else { 0.0 };
+            let score = scores.get(&sibling.id()).copied().unwrap_or(0.0);
+            !rules.is_chrome(sibling)
+                && (score + bonus >= threshold || is_good_paragraph(sibling, rules))
+        };
+        if !accept {
+            continue;
+        }
+        if has_block_child(sibling) {
+            collect(sibling, rules, 0, &mut out);
+        } else {
+            push_block(line_of(sibling, rules), &mut out);
+        }
+    }
+    out
+}
+
+/// readability's rule for a sibling `<p>`: long with few links, or short, link-free and
+/// sentence-like.
+fn is_good_paragraph(el: ElementRef<'_>, rules: &Rules) -> bool {
+    if el.value().name() != "p" {
+        return false;
+    }
+    let line = line_of(el, rules);
+    let density = line.link_density();
+    (line.len() > 80 && density < 0.25)
+        || (line.len() > 0 && density == 0.0 && line.text.contains(". "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(html: &str) -> String {
+        main_paragraphs(&Html::parse_document(html)).join("\n\n")
+    }
+
+    #[test]
+    fn picks_article_and_drops_chrome() {
+        let html = r##"<html><body>
+          <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav>
+          <div class="trending"><p>Trending: celebrity news, sports results, and weather, all here today</p></div>
+          <article><h1>Envoys meet Putin</h1>
+            <p>US envoys met Vladimir Putin in Moscow on Tuesday, for about five hours, officials said.</p>
+            <div class="share-bar"><a href="#">Share</a></div>
+            <p>The Kremlin said no compromise on territory was reached, though talks were useful.</p>
+          </article>
+          <div class="newsletter"><p>Sign up for our newsletter, get the news, every morning, free</p></div>
+          <footer><p>Copyright 2025 Example News, all rights reserved, worldwide</p></footer>
+        </body></html>"##;
+        assert_eq!(
+            text(html),
+            "Envoys meet Putin\n\nUS envoys met Vladimir Putin in Moscow on Tuesday, for about five hours, officials said.\n\nThe Kremlin said no compromise on territory was reached, though talks were useful."
+        );
+    }
+
+    #[test]
+    fn loose_text_and_line_breaks_make_paragraphs() {
+        let html = "<html><body><div class=\"post-body\">First paragraph of the story, long enough to count as text.<br><br>Second paragraph, also long enough, with a <a href=\"/x\">link</a> inside.<h2>Background</h2><p>Third, a proper paragraph element with commas, clauses, and detail.</p></div></body></html>";
+        assert_eq!(
+            text(html),
+            "First paragraph of the story, long enough to count as text.\n\nSecond paragraph, also long enough, with a link inside.\n\nBackground\n\nThird, a proper paragraph element with commas, clauses, and detail."
+        );
+    }
+
+    #[test]
+    fn sibling_containers_join_and_link_lists_go() {
+        let para =
+            "A sentence of the article, with a clause, and another clause, and more words here.";
+        let html = format!(
+            "<html><body><div id=\"wrap\"><div class=\"txt\"><p>{para}</p><p>{para}</p></div>\
+             <ul><li><a href=\"/a\">Related one</a></li><li><a href=\"/b\">Related two</a></li></ul>\
+             <div class=\"txt\"><p>{para} Two.</p><p>{para} Three.</p></div></div></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Three."), "{got}");
+        assert!(got.contains("Two."), "{got}");
+        assert!(!got.contains("Related one"), "{got}");
+    }
+
+    #[test]
+    fn class_noise_falls_back_to_a_lenient_pass() {
+        let para =
+            "Paragraph text of the article, with commas, clauses, and enough length to count. ";
+        let html = format!(
+            "<html><body><div class=\"lte-banner-w980\"><p>{}</p><p>{}</p><p>{}</p></div></body></html>",
+            para.repeat(3),
+            para.repeat(3),
+            para.repeat(3)
+        );
+        assert!(text(&html).len() > 600);
+    }
+
+    #[test]
+    fn deep_nesting_finishes() {
+        let html = format!(
+            "{}<p>deep text, deep text, deep text</p>",
+            "<div>".repeat(5000)
+        );
+        let _ = main_paragraphs(&Html::parse_document(&html));
+    }
+}

@@ -1,0 +1,243 @@
+//! What counts as chrome and as content: tag lists, class/id word lists, and the weights
+//! readability gives them. Decisions are cached per element for one pass.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::ElementRef;
+use scraper::node::Element;
+
+/// Never text, whatever the mode.
+const NEVER_TEXT: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input",
+    "textarea", "object", "embed", "canvas", "head", "title", "meta", "link",
+];
+
+/// Chrome by tag.
+const CHROME_TAGS: &[&str] = &[
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "figcaption",
+    "menu",
+    "dialog",
+];
+
+/// Class/id fragments of chrome (readability's "unlikely candidates" and more).
+const UNLIKELY: &[&str] = &[
+    "-ad-",
+    "ai2html",
+    "banner",
+    "breadcrumb",
+    "combx",
+    "comment",
+    "community",
+    "cover-wrap",
+    "disqus",
+    "extra",
+    "footer",
+    "gdpr",
+    "header",
+    "legends",
+    "menu",
+    "related",
+    "remark",
+    "replies",
+    "rss",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "social",
+    "sponsor",
+    "supplemental",
+    "ad-break",
+    "agegate",
+    "pagination",
+    "pager",
+    "popup",
+    "yom-remote",
+    "share",
+    "sharing",
+    "newsletter",
+    "subscribe",
+    "promo",
+    "trending",
+    "recommend",
+    "outbrain",
+    "taboola",
+    "paywall",
+    "cookie",
+    "modal",
+    "byline",
+    "most-read",
+    "mostread",
+    "signup",
+    "toolbar",
+];
+
+/// Class/id fragments that keep an element despite an unlikely fragment.
+const MAYBE_CONTENT: &[&str] = &[
+    "and", "article", "body", "column", "content", "main", "mathjax", "shadow",
+];
+
+const NEGATIVE: &[&str] = &[
+    "-ad-",
+    "hidden",
+    "banner",
+    "combx",
+    "comment",
+    "com-",
+    "contact",
+    "footer",
+    "gdpr",
+    "masthead",
+    "media",
+    "meta",
+    "outbrain",
+    "promo",
+    "related",
+    "scroll",
+    "share",
+    "shoutbox",
+    "sidebar",
+    "skyscraper",
+    "sponsor",
+    "shopping",
+    "tags",
+    "widget",
+];
+
+const POSITIVE: &[&str] = &[
+    "article",
+    "body",
+    "content",
+    "entry",
+    "hentry",
+    "h-entry",
+    "main",
+    "page",
+    "pagination",
+    "post",
+    "text",
+    "blog",
+    "story",
+];
+
+/// Elements that flow inside a line of text.
+const INLINE: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "font", "i", "img",
+    "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+    "var", "wbr", "del", "ins", "strike", "tt", "big", "nobr", "picture", "source",
+];
+
+pub fn is_inline(name: &str) -> bool {
+    INLINE.contains(&name)
+}
+
+/// An element's class and id, lower-cased, or `None` when it has neither.
+fn names(el: &Element) -> Option<String> {
+    let (class, id) = (el.attr("class"), el.attr("id"));
+    if class.is_none() && id.is_none() {
+        return None;
+    }
+    let mut s = String::with_capacity(64);
+    for part in [class, id].into_iter().flatten() {
+        s.push_str(part);
+        s.push(' ');
+    }
+    s.make_ascii_lowercase();
+    Some(s)
+}
+
+/// One extraction pass's rules: strict (tag, role and class) or lenient (tag only).
+pub struct Rules {
+    pub strict: bool,
+    chrome: RefCell<HashMap<NodeId, bool>>,
+}
+
+impl Rules {
+    pub fn new(strict: bool) -> Rules {
+        Rules {
+            strict,
+            chrome: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Whether to skip an element and everything in it.
+    pub fn is_chrome(&self, el: ElementRef<'_>) -> bool {
+        if let Some(&known) = self.chrome.borrow().get(&el.id()) {
+            return known;
+        }
+        let verdict = self.judge(el.value());
+        self.chrome.borrow_mut().insert(el.id(), verdict);
+        verdict
+    }
+
+    fn judge(&self, el: &Element) -> bool {
+        let name = el.name();
+        if NEVER_TEXT.contains(&name) || CHROME_TAGS.contains(&name) {
+            return true;
+        }
+        if el.attr("hidden").is_some()
+            || el.attr("aria-hidden") == Some("true")
+            || el
+                .attr("style")
+                .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+        {
+            return true;
+        }
+        if !self.strict {
+            return false;
+        }
+        if matches!(
+            el.attr("role"),
+            Some(
+                "navigation"
+                    | "banner"
+                    | "contentinfo"
+                    | "complementary"
+                    | "menu"
+                    | "menubar"
+                    | "alert"
+                    | "alertdialog"
+                    | "dialog"
+            )
+        ) {
+            return true;
+        }
+        if matches!(name, "body" | "html" | "article" | "main" | "a") {
+            return false;
+        }
+        names(el).is_some_and(|n| {
+            UNLIKELY.iter().any(|w| n.contains(w)) && !MAYBE_CONTENT.iter().any(|w| n.contains(w))
+        })
+    }
+}
+
+/// readability's class weight: ±25 for each of class and id.
+pub fn class_weight(el: &Element) -> f64 {
+    let mut weight = 0.0;
+    for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        let a = attr.to_ascii_lowercase();
+        if NEGATIVE.iter().any(|w| a.contains(w)) {
+            weight -= 25.0;
+        }
+        if POSITIVE.iter().any(|w| a.contains(w)) {
+            weight += 25.0;
+        }
+    }
+    weight
+}
+
+pub fn tag_weight(name: &str) -> f64 {
+    match name {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    }
+}

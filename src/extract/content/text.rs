@@ -1,0 +1,190 @@
+//! Text out of the DOM: an element's visible text on one line (with how much of it is
+//! link text), and the paragraphs under a container.
+
+use scraper::{ElementRef, node::Node};
+
+use super::rules::{Rules, is_inline};
+
+/// Deeper than any real page nests; beyond this the walk stops rather than risk the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// Visible text with whitespace collapsed as it is written, and its share of link text.
+#[derive(Default)]
+pub struct Line {
+    pub text: String,
+    chars: usize,
+    link_chars: usize,
+    space: bool,
+}
+
+impl Line {
+    pub fn push(&mut self, t: &str, in_link: bool) {
+        if t.starts_with(char::is_whitespace) {
+            self.gap();
+        }
+        for word in t.split_whitespace() {
+            if self.space {
+                self.text.push(' ');
+            }
+            self.text.push_str(word);
+            let n = if word.is_ascii() {
+                word.len()
+            } else {
+                word.chars().count()
+            };
+            self.chars += n;
+            if in_link {
+                self.link_chars += n;
+            }
+            self.space = true;
+        }
+        if !t.ends_with(char::is_whitespace) && !t.is_empty() && !t.trim().is_empty() {
+            self.space = false;
+        }
+    }
+
+    pub fn gap(&mut self) {
+        self.space = !self.text.is_empty();
+    }
+
+    pub fn len(&self) -> usize {
+        self.chars
+    }
+
+    /// Characters of link text.
+    pub fn link_len(&self) -> usize {
+        self.link_chars
+    }
+
+    /// Share of the text that sits inside links.
+    pub fn link_density(&self) -> f64 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f64 / self.chars as f64
+        }
+    }
+
+    pub fn take(&mut self) -> Line {
+        std::mem::take(self)
+    }
+}
+
+/// Appends an inline element's text to a line.
+pub fn push_inline(el: ElementRef<'_>, rules: &Rules, line: &mut Line) {
+    line.gap();
+    push_element(el, rules, el.value().name() == "a", 0, line);
+    line.gap();
+}
+
+/// The visible text of an element on one line, chrome skipped.
+pub fn line_of(el: ElementRef<'_>, rules: &Rules) -> Line {
+    let mut line = Line::default();
+    push_element(el, rules, false, 0, &mut line);
+    line
+}
+
+fn push_element(el: ElementRef<'_>, rules: &Rules, in_link: bool, depth: usize, line: &mut Line) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for node in el.children() {
+        match node.value() {
+            Node::Text(t) => line.push(t, in_link),
+            Node::Element(e) => {
+                let Some(child) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                if e.name() == "br" {
+                    line.gap();
+                    continue;
+                }
+                if rules.is_chrome(child) {
+                    continue;
+                }
+                let block = !is_inline(e.name());
+                if block {
+                    line.gap();
+                }
+                push_element(child, rules, in_link || e.name() == "a", depth + 1, line);
+                if block {
+                    line.gap();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub fn has_block_child(el: ElementRef<'_>) -> bool {
+    el.children()
+        .filter_map(ElementRef::wrap)
+        .any(|c| !is_inline(c.value().name()))
+}
+
+/// Paragraphs under `el`: each leaf block, and each run of loose text between blocks.
+/// Link lists (menus, related links) and link-heavy blocks are left out.
+pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut run = Line::default();
+    let mut breaks = 0;
+    for node in el.children() {
+        match node.value() {
+            Node::Text(t) => {
+                if !t.trim().is_empty() {
+                    breaks = 0;
+                }
+                run.push(t, false);
+            }
+            Node::Element(e) => {
+                let Some(child) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                if e.name() == "br" {
+                    breaks += 1;
+                    // Two line breaks in a row separate paragraphs.
+                    if breaks >= 2 {
+                        flush(&mut run, out);
+                    }
+                    run.gap();
+                    continue;
+                }
+                if rules.is_chrome(child) {
+                    continue;
+                }
+                breaks = 0;
+                if is_inline(e.name()) {
+                    push_inline(child, rules, &mut run);
+                    continue;
+                }
+                flush(&mut run, out);
+                if has_block_child(child) {
+                    if !(matches!(e.name(), "ul" | "ol")
+                        && line_of(child, rules).link_density() > 0.5)
+                    {
+                        collect(child, rules, depth + 1, out);
+                    }
+                } else {
+                    push_block(line_of(child, rules), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    flush(&mut run, out);
+}
+
+fn flush(run: &mut Line, out: &mut Vec<String>) {
+    let line = run.take();
+    if line.len() > 0 && line.link_density() <= 0.6 {
+        out.push(line.text);
+    }
+}
+
+pub fn push_block(line: Line, out: &mut Vec<String>) {
+    if line.len() > 0 && line.link_density() <= 0.6 {
+        out.push(line.text);
+    }
+}
