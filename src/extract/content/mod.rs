@@ -173,30 +173,10 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
     let Some(&(top_id, top_score)) = ranked.first() else {
         return Vec::new();
     };
-    let Some(mut top) = element(top_id) else {
+    let Some(top) = element(top_id) else {
         return Vec::new();
     };
-    // Several close runners-up inside one ancestor: the article is that ancestor.
-    let close: Vec<ElementRef<'_>> = ranked[1..]
-        .iter()
-        .filter(|(_, s)| *s >= top_score * 0.75)
-        .filter_map(|(id, _)| element(*id))
-        .collect();
-    if close.len() >= 2 {
-        for ancestor in top.ancestors().filter_map(ElementRef::wrap).take(4) {
-            if matches!(ancestor.value().name(), "body" | "html") {
-                break;
-            }
-            let inside = close
-                .iter()
-                .filter(|e| e.ancestors().any(|a| a.id() == ancestor.id()))
-                .count();
-            if inside >= 2 {
-                top = ancestor;
-                break;
-            }
-        }
-    }
+    let top = widen(top, top_score, &ranked, &scores, &element);
     let top_score = scores.get(&top.id()).copied().unwrap_or(top_score);
     let mut out = Vec::new();
     let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
@@ -225,6 +205,68 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
         }
     }
     out
+}
+
+/// readability's ways of finding more of the article above the best candidate: an
+/// ancestor holding three close runners-up, a parent that scores higher still, a parent
+/// with no other child.
+fn widen<'a>(
+    mut top: ElementRef<'a>,
+    top_score: f64,
+    ranked: &[(NodeId, f64)],
+    scores: &HashMap<NodeId, f64>,
+    element: &impl Fn(NodeId) -> Option<ElementRef<'a>>,
+) -> ElementRef<'a> {
+    let is_root = |e: &ElementRef<'_>| matches!(e.value().name(), "body" | "html");
+    let close: Vec<ElementRef<'_>> = ranked
+        .iter()
+        .skip(1)
+        .take(4)
+        .filter(|(_, s)| *s >= top_score * 0.75)
+        .filter_map(|(id, _)| element(*id))
+        .collect();
+    if close.len() >= 3 {
+        for ancestor in top.ancestors().filter_map(ElementRef::wrap) {
+            if is_root(&ancestor) {
+                break;
+            }
+            let inside = close
+                .iter()
+                .filter(|e| e.ancestors().any(|a| a.id() == ancestor.id()))
+                .count();
+            if inside >= 3 {
+                top = ancestor;
+                break;
+            }
+        }
+    }
+    let mut last = scores.get(&top.id()).copied().unwrap_or(top_score);
+    let threshold = last / 3.0;
+    let mut parent = top.parent().and_then(ElementRef::wrap);
+    while let Some(p) = parent.filter(|p| !is_root(p)) {
+        if let Some(&score) = scores.get(&p.id()) {
+            if score < threshold {
+                break;
+            }
+            if score > last {
+                top = p;
+                break;
+            }
+            last = score;
+        }
+        parent = p.parent().and_then(ElementRef::wrap);
+    }
+    while let Some(p) = top
+        .parent()
+        .and_then(ElementRef::wrap)
+        .filter(|p| !is_root(p))
+    {
+        if p.children().filter_map(ElementRef::wrap).count() != 1 {
+            break;
+        }
+        top = p;
+    }
+    top
 }
 
 /// readability's rule for a sibling `<p>`: long with few links, or short, link-free and

@@ -178,7 +178,7 @@ impl Rules {
 
     fn judge(&self, el: &Element) -> bool {
         let name = el.name();
-        if NEVER_TEXT.contains(&name) || CHROME_TAGS.contains(&name) {
+        if NEVER_TEXT.contains(&name) || name == "nav" {
             return true;
         }
         if el.attr("hidden").is_some()
@@ -191,6 +191,15 @@ impl Rules {
         }
         if !self.strict {
             return false;
+        }
+        let names = names(el);
+        let says_content = || {
+            names
+                .as_ref()
+                .is_some_and(|n| MAYBE_CONTENT.iter().any(|w| n.contains(w)))
+        };
+        if CHROME_TAGS.contains(&name) {
+            return !says_content();
         }
         if matches!(
             el.attr("role"),
@@ -211,9 +220,10 @@ impl Rules {
         if matches!(name, "body" | "html" | "article" | "main" | "a") {
             return false;
         }
-        names(el).is_some_and(|n| {
-            UNLIKELY.iter().any(|w| n.contains(w)) && !MAYBE_CONTENT.iter().any(|w| n.contains(w))
-        })
+        names
+            .as_ref()
+            .is_some_and(|n| UNLIKELY.iter().any(|w| n.contains(w)))
+            && !says_content()
     }
 }
 
