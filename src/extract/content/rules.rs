@@ -181,7 +181,10 @@ impl Rules {
         if NEVER_TEXT.contains(&name) || name == "nav" {
             return true;
         }
-        if el.attr("hidden").is_some()
+        // React streams server-rendered content into `<div hidden id="S:0">` and reveals
+        // it with script: that hidden div is the page.
+        let streamed = el.attr("id").is_some_and(|id| id.starts_with("S:"));
+        if (el.attr("hidden").is_some() && !streamed)
             || el.attr("aria-hidden") == Some("true")
             || el
                 .attr("style")
