@@ -65,6 +65,8 @@ pub fn blocks(root: ElementRef<'_>) -> Vec<String> {
 struct Scorer<'r> {
     rules: &'r Rules,
     scores: HashMap<NodeId, f64>,
+    /// Per element: characters of voting paragraphs anywhere below it.
+    mass: HashMap<NodeId, usize>,
     /// Per candidate: characters of text and of link text seen within five levels.
     text: HashMap<NodeId, (usize, usize)>,
 }
@@ -86,6 +88,10 @@ impl Scorer<'_> {
         }
         if len < MIN_PARAGRAPH || line.link_density() > 0.5 {
             return;
+        }
+        for ancestor in std::iter::once(container.id()).chain(container.ancestors().map(|a| a.id()))
+        {
+            *self.mass.entry(ancestor).or_default() += len;
         }
         let commas = line
             .text
@@ -150,10 +156,13 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
     let mut scorer = Scorer {
         rules,
         scores: HashMap::new(),
+        mass: HashMap::new(),
         text: HashMap::new(),
     };
     scorer.walk(doc.root_element(), 0);
-    let Scorer { scores, text, .. } = scorer;
+    let Scorer {
+        scores, text, mass, ..
+    } = scorer;
     let element = |id: NodeId| doc.tree.get(id).and_then(ElementRef::wrap);
     // Scores scaled by how much of each candidate is link text.
     let mut ranked: Vec<(NodeId, f64)> = scores
@@ -177,6 +186,16 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
         return Vec::new();
     };
     let top = widen(top, top_score, &ranked, &scores, &element);
+    let top = cover(top, &mass, doc.root_element().id());
+    let top = cover(top, &mass, doc.root_element().id());
+    if std::env::var_os("NW_DEBUG").is_some() {
+        eprintln!(
+            "chosen: {}.{} score {:?}",
+            top.value().name(),
+            top.value().attr("class").unwrap_or(""),
+            scores.get(&top.id())
+        );
+    }
     let top_score = scores.get(&top.id()).copied().unwrap_or(top_score);
     let mut out = Vec::new();
     let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
@@ -265,6 +284,28 @@ fn widen<'a>(
             break;
         }
         top = p;
+    }
+    top
+}
+
+/// Share of the page's paragraph text the article should hold: articles split into many
+/// small sections leave the best-scoring one with only a fraction of it.
+const MIN_COVER: f64 = 0.65;
+
+/// Climbs from `top` to the nearest ancestor holding at least [`MIN_COVER`] of all the
+/// paragraph text on the page.
+fn cover<'a>(
+    mut top: ElementRef<'a>,
+    mass: &HashMap<NodeId, usize>,
+    root: NodeId,
+) -> ElementRef<'a> {
+    let total = mass.get(&root).copied().unwrap_or(0) as f64;
+    let mass_of = |e: &ElementRef<'_>| mass.get(&e.id()).copied().unwrap_or(0) as f64;
+    while mass_of(&top) < total * MIN_COVER {
+        match top.parent().and_then(ElementRef::wrap) {
+            Some(p) if !matches!(p.value().name(), "html") => top = p,
+            _ => break,
+        }
     }
     top
 }
