@@ -187,15 +187,6 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
     };
     let top = widen(top, top_score, &ranked, &scores, &element);
     let top = cover(top, &mass, doc.root_element().id());
-    let top = cover(top, &mass, doc.root_element().id());
-    if std::env::var_os("NW_DEBUG").is_some() {
-        eprintln!(
-            "chosen: {}.{} score {:?}",
-            top.value().name(),
-            top.value().attr("class").unwrap_or(""),
-            scores.get(&top.id())
-        );
-    }
     let top_score = scores.get(&top.id()).copied().unwrap_or(top_score);
     let mut out = Vec::new();
     let Some(parent) = top.parent().and_then(ElementRef::wrap) else {
