@@ -3,5 +3,6 @@
 mod cli;
 mod daemon_run;
 mod desktop;
+mod extraction;
 mod pipeline_e2e;
 mod support;
