@@ -7,6 +7,7 @@
 
 mod cleanup;
 mod content;
+mod guard;
 mod meta;
 
 use chrono::{DateTime, Utc};
@@ -32,7 +33,20 @@ pub struct Article {
 }
 
 /// Extracts the article from a decoded HTML page; `url` resolves relative links.
+///
+/// Never panics, and work is bounded: pages nested or attributed far beyond any real page
+/// (which would make the HTML parser quadratic) are read as plain text instead.
 pub fn extract(html: &str, url: Option<&Url>) -> Article {
+    if guard::is_pathological(html) {
+        let (title, paragraphs) = guard::plain_text(html);
+        let title = title.unwrap_or_default();
+        let text = cleanup::clean_paragraphs(paragraphs, &title).join("\n\n");
+        return Article {
+            title,
+            text,
+            ..Article::default()
+        };
+    }
     let doc = Html::parse_document(html);
     let (mut article, json_ld_body) = meta::read(&doc, url);
     let mut paragraphs = content::main_paragraphs(&doc);

@@ -93,3 +93,190 @@ fn seed_pages_with_chrome_extract_to_the_article_alone() {
         check(name, &a.text);
     }
 }
+
+/// Random pages from a grammar of real and hostile constructs.
+mod generated {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    const TAGS: &[&str] = &[
+        "div",
+        "p",
+        "span",
+        "a",
+        "article",
+        "section",
+        "main",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "td",
+        "h1",
+        "h2",
+        "blockquote",
+        "pre",
+        "script",
+        "style",
+        "template",
+        "svg",
+        "form",
+        "b",
+        "i",
+        "br",
+        "img",
+        "noscript",
+        "iframe",
+        "select",
+        "option",
+        "figure",
+        "figcaption",
+        "time",
+        "title",
+        "body",
+        "html",
+    ];
+    const CLASSES: &[&str] = &[
+        "content",
+        "article-body",
+        "share",
+        "newsletter",
+        "sidebar",
+        "related",
+        "comment",
+        "post",
+        "promo",
+        "hidden",
+        "menu",
+        "story",
+        "lte-banner-w980",
+        "",
+    ];
+    const WORDS: &[&str] = &[
+        "Putin",
+        "Kyiv",
+        "peace",
+        "talks,",
+        "the",
+        "and",
+        "Zürich",
+        "日本語",
+        "😀",
+        "&amp;",
+        "&lt;",
+        "&#x1F600;",
+        "&bogus;",
+        "<",
+        ">",
+        "\"",
+        "'",
+        "Advertisement",
+        "Share",
+        "3 min read",
+        "\u{0}",
+        "\u{202E}",
+        "—",
+        "…",
+        ".",
+        "View All",
+        "©",
+    ];
+
+    fn text(rng: &mut StdRng, out: &mut String) {
+        for _ in 0..rng.random_range(0..30) {
+            out.push_str(WORDS[rng.random_range(0..WORDS.len())]);
+            out.push(' ');
+        }
+    }
+
+    /// Pages stay under this size; the grammar alone would branch without bound.
+    const MAX_PAGE: usize = 64 * 1024;
+
+    fn node(rng: &mut StdRng, depth: usize, out: &mut String) {
+        if depth > 40 || out.len() > MAX_PAGE || rng.random_bool(0.4) {
+            text(rng, out);
+            return;
+        }
+        let tag = TAGS[rng.random_range(0..TAGS.len())];
+        let class = CLASSES[rng.random_range(0..CLASSES.len())];
+        out.push_str(&format!("<{tag} class=\"{class}\""));
+        if rng.random_bool(0.1) {
+            out.push_str(" hidden");
+        }
+        if rng.random_bool(0.05) {
+            out.push_str(" id=S:0 data-x='a=b' title=don't");
+        }
+        out.push('>');
+        for _ in 0..rng.random_range(0..4) {
+            node(rng, depth + 1, out);
+        }
+        if rng.random_bool(0.9) {
+            out.push_str(&format!("</{tag}>"));
+        }
+        if rng.random_bool(0.03) {
+            // Truncated markup.
+            out.push_str("<div class=\"x");
+        }
+    }
+
+    pub fn page(seed: u64) -> String {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut out = String::from("<!DOCTYPE html><html><head><title>T</title>");
+        if rng.random_bool(0.3) {
+            out.push_str(
+                r#"<script type="application/ld+json">{"@graph":[{"@type":"NewsArticle","headline":"H","articleBody":"Body, text.","author":[{"name":1},null]}]}</script>"#,
+            );
+        }
+        out.push_str("</head><body>");
+        for _ in 0..rng.random_range(1..8) {
+            node(&mut rng, 0, &mut out);
+        }
+        if rng.random_bool(0.05) {
+            out.push_str(&"<div>".repeat(rng.random_range(100..3000)));
+        }
+        out
+    }
+}
+
+#[test]
+fn extraction_never_panics_on_generated_pages() {
+    for seed in 0..800 {
+        let page = generated::page(seed);
+        let a = extract::extract(&page, None);
+        // Paragraphs are trimmed, non-empty and separated by exactly one blank line.
+        for p in a.text.split("\n\n").filter(|_| !a.text.is_empty()) {
+            assert!(
+                !p.is_empty() && p.trim() == p && !p.contains('\n'),
+                "seed {seed}: {p:?}"
+            );
+        }
+        // Deterministic.
+        assert_eq!(extract::extract(&page, None), a, "seed {seed}");
+        let _ = extract::text_from_fragment(&page);
+        let cut = &page.as_bytes()[..page.len() / 2];
+        let _ = extract::extract(&newswatch::fetch::decode_html(cut, None), None);
+    }
+}
+
+#[test]
+fn pathological_pages_finish_and_keep_their_text() {
+    let deep = format!(
+        "<title>Deep</title><body>{}<p>The text at the bottom.</p>{}",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    let a = extract::extract(&deep, None);
+    assert_eq!(a.title, "Deep");
+    assert_eq!(a.text, "The text at the bottom.");
+    let attrs: String = (0..50_000).map(|i| format!(" a{i}=\"{i}\"")).collect();
+    let flood = format!("<body><p{attrs}>Words of the article, and more of them.</p></body>");
+    assert_eq!(
+        extract::extract(&flood, None).text,
+        "Words of the article, and more of them."
+    );
+}
