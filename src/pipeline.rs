@@ -212,7 +212,7 @@ async fn poll_inner(
             let article = tokio::select! {
                 biased;
                 () = cancel.cancelled() => return Ok(report),
-                a = build_article(loaded, entry, &source) => a,
+                a = build_article(loaded, feed, entry, &source) => a,
             };
             report.matches += article.matches.len();
             let now = Utc::now();
@@ -234,10 +234,15 @@ async fn poll_inner(
 }
 
 /// Reads an entry's article (its page, else the feed's text) and matches it.
-async fn build_article(loaded: &Loaded, entry: &FeedEntry, source: &str) -> NewArticle {
+async fn build_article(
+    loaded: &Loaded,
+    feed: &FeedConfig,
+    entry: &FeedEntry,
+    source: &str,
+) -> NewArticle {
     let cfg = &loaded.config;
     let page = match (&entry.link, cfg.daemon.fetch_articles) {
-        (Some(link), true) => fetch_article(loaded, link).await,
+        (Some(link), true) => fetch_article(loaded, link, &feed.extract).await,
         _ => None,
     };
     let feed_text = entry.content.as_deref().map(extract::text_from_fragment);
@@ -296,7 +301,11 @@ pub fn match_topics(cfg: &Config, analysis: &Analysis) -> Vec<(String, f64)> {
         .collect()
 }
 
-async fn fetch_article(loaded: &Loaded, link: &url::Url) -> Option<Article> {
+async fn fetch_article(
+    loaded: &Loaded,
+    link: &url::Url,
+    overrides: &extract::Overrides,
+) -> Option<Article> {
     let limit = loaded.config.daemon.max_page_size;
     let fetched = match loaded
         .fetcher
@@ -311,9 +320,10 @@ async fn fetch_article(loaded: &Loaded, link: &url::Url) -> Option<Article> {
         }
     };
     let page_url = fetched.url.clone();
+    let overrides = overrides.clone();
     tokio::task::spawn_blocking(move || {
         let html = crate::fetch::decode_html(&fetched.body, fetched.content_type.as_deref());
-        extract::extract(&html, Some(&page_url))
+        extract::extract_with(&html, Some(&page_url), &overrides)
     })
     .await
     .ok()

@@ -61,6 +61,8 @@ pub struct FeedConfig {
     pub url: Url,
     pub name: Option<String>,
     pub interval: Option<Duration>,
+    /// Corrections for this feed's article pages.
+    pub extract: crate::extract::Overrides,
 }
 
 impl FeedConfig {
@@ -281,10 +283,22 @@ fn validate(raw: RawConfig) -> Result<Config, Failure> {
         if let Some(d) = interval {
             check_interval(d).map_err(|e| fail(item("feeds", i, "interval"), e))?;
         }
+        let content = f
+            .content_selector
+            .as_deref()
+            .map(|css| selector(css, item("feeds", i, "content_selector")))
+            .transpose()?;
+        let mut remove = Vec::with_capacity(f.remove_selectors.len());
+        for (j, css) in f.remove_selectors.iter().enumerate() {
+            let mut path = item("feeds", i, "remove_selectors");
+            path.push(Seg::Index(j));
+            remove.push(selector(css, path)?);
+        }
         feeds.push(FeedConfig {
             url,
             name: f.name.filter(|n| !n.trim().is_empty()),
             interval,
+            extract: crate::extract::Overrides { content, remove },
         });
     }
     let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());
@@ -379,6 +393,11 @@ fn validate_daemon(d: raw::RawDaemon) -> Result<DaemonConfig, Failure> {
         fetch_articles: d.fetch_articles.unwrap_or(true),
         notify_existing: d.notify_existing.unwrap_or(false),
     })
+}
+
+fn selector(css: &str, path: Vec<Seg>) -> Result<scraper::Selector, Failure> {
+    scraper::Selector::parse(css)
+        .map_err(|e| fail(path, format!("invalid CSS selector {css:?}: {e}")))
 }
 
 fn check_interval(d: Duration) -> Result<(), String> {
@@ -500,6 +519,27 @@ mod tests {
         let inv = invalid("[[topics]]\nname = \"x\"\nquery = '''\nukraine\nOR OR kyiv\n'''\n");
         assert_eq!(inv.key, "topics[0].query");
         assert_eq!((inv.line, inv.column), (5, 4));
+    }
+
+    #[test]
+    fn feed_selectors_are_validated() {
+        let ok = parse(
+            "[[feeds]]\nurl = \"https://a.example/rss\"\ncontent_selector = \"article .body\"\nremove_selectors = [\".ad\", \"aside\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert!(ok.feeds[0].extract.content.is_some());
+        assert_eq!(ok.feeds[0].extract.remove.len(), 2);
+        let inv = invalid(
+            "[[feeds]]\nurl = \"https://a.example/rss\"\nremove_selectors = [\".ad\", \"div[\"]\n",
+        );
+        assert_eq!(inv.key, "feeds[0].remove_selectors[1]");
+        assert_eq!(inv.line, 3);
+        assert!(
+            inv.message.contains("invalid CSS selector"),
+            "{}",
+            inv.message
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct RawFeed {
     pub url: String,
     pub name: Option<String>,
     pub interval: Option<String>,
+    pub content_selector: Option<String>,
+    #[serde(default)]
+    pub remove_selectors: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -32,11 +32,26 @@ pub struct Article {
     pub image: Option<Url>,
 }
 
+/// Per-site corrections for pages the heuristics get wrong (a feed's `content_selector`
+/// and `remove_selectors`).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The article's text is in the elements this selects (heuristics if it selects none).
+    pub content: Option<scraper::Selector>,
+    /// Elements never to read.
+    pub remove: Vec<scraper::Selector>,
+}
+
 /// Extracts the article from a decoded HTML page; `url` resolves relative links.
+pub fn extract(html: &str, url: Option<&Url>) -> Article {
+    extract_with(html, url, &Overrides::default())
+}
+
+/// [`extract`] with per-site corrections.
 ///
 /// Never panics, and work is bounded: pages nested or attributed far beyond any real page
 /// (which would make the HTML parser quadratic) are read as plain text instead.
-pub fn extract(html: &str, url: Option<&Url>) -> Article {
+pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Article {
     if guard::is_pathological(html) {
         let (title, paragraphs) = guard::plain_text(html);
         let title = title.unwrap_or_default();
@@ -49,7 +64,7 @@ pub fn extract(html: &str, url: Option<&Url>) -> Article {
     }
     let doc = Html::parse_document(html);
     let (mut article, json_ld_body) = meta::read(&doc, url);
-    let mut paragraphs = content::main_paragraphs(&doc);
+    let mut paragraphs = content::main_paragraphs(&doc, overrides);
     // Structured data sometimes carries the whole body; prefer it when the DOM gave little.
     if let Some(body) = json_ld_body.as_deref() {
         let found: usize = paragraphs.iter().map(String::len).sum();
@@ -164,6 +179,28 @@ mod tests {
             lead_sentences(text, 70),
             "U.S. envoys met Putin on Tuesday. The talks lasted five hours."
         );
+    }
+
+    #[test]
+    fn overrides_pick_and_remove_elements() {
+        let page = "<html><body><div class=\"story\"><p>The story's first paragraph, with detail, and more.</p>\
+            <p class=\"promo\">Buy our mug today, it is a lovely mug, with a handle.</p></div>\
+            <div class=\"comments\"><p>A long comment, with commas, that heuristics might pick, and more text here to make it longer than the story.</p></div></body></html>";
+        let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+        let o = Overrides {
+            content: Some(sel("div.story")),
+            remove: vec![sel("p.promo")],
+        };
+        assert_eq!(
+            extract_with(page, None, &o).text,
+            "The story's first paragraph, with detail, and more."
+        );
+        // A selector that matches nothing falls back to the heuristics.
+        let missing = Overrides {
+            content: Some(sel("div.nowhere")),
+            remove: vec![],
+        };
+        assert!(!extract_with(page, None, &missing).text.is_empty());
     }
 
     #[test]

@@ -17,6 +17,8 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Html, node::Node};
 
 use rules::{Rules, class_weight, is_inline, tag_weight};
+
+use super::Overrides;
 use text::{Line, MAX_DEPTH, collect, has_block_child, line_of, push_block, push_inline};
 
 /// A paragraph shorter than this doesn't vote for its container.
@@ -40,14 +42,29 @@ const VOTING_BLOCKS: &[&str] = &[
 /// A first pass skips elements whose class or id looks like chrome; class names are
 /// noisy (`lte-banner-w980` on an article's wrapper), so when that leaves little text a
 /// second pass skips only chrome tags, and wins if it finds a real article (twice as long).
-pub fn main_paragraphs(doc: &Html) -> Vec<String> {
-    let strict = paragraphs_with(doc, &Rules::new(true));
+pub fn main_paragraphs(doc: &Html, overrides: &Overrides) -> Vec<String> {
+    let removed: Vec<NodeId> = overrides
+        .remove
+        .iter()
+        .flat_map(|sel| doc.select(sel).map(|e| e.id()))
+        .collect();
+    if let Some(selector) = &overrides.content {
+        let rules = Rules::new(true, &removed);
+        let mut out = Vec::new();
+        for el in doc.select(selector) {
+            collect(el, &rules, 0, &mut out);
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    let strict = paragraphs_with(doc, &Rules::new(true, &removed));
     let len = |p: &[String]| p.iter().map(|s| s.chars().count()).sum::<usize>();
     let s = len(&strict);
     if s >= RETRY_BELOW {
         return strict;
     }
-    let lenient = paragraphs_with(doc, &Rules::new(false));
+    let lenient = paragraphs_with(doc, &Rules::new(false, &removed));
     if len(&lenient) >= RETRY_BELOW && len(&lenient) > 2 * s {
         lenient
     } else {
@@ -58,7 +75,7 @@ pub fn main_paragraphs(doc: &Html) -> Vec<String> {
 /// Paragraphs under `root` (e.g. a feed entry's HTML), chrome skipped.
 pub fn blocks(root: ElementRef<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    collect(root, &Rules::new(true), 0, &mut out);
+    collect(root, &Rules::new(true, &[]), 0, &mut out);
     out
 }
 
@@ -318,7 +335,7 @@ mod tests {
     use super::*;
 
     fn text(html: &str) -> String {
-        main_paragraphs(&Html::parse_document(html)).join("\n\n")
+        main_paragraphs(&Html::parse_document(html), &Overrides::default()).join("\n\n")
     }
 
     #[test]
@@ -383,6 +400,6 @@ mod tests {
             "{}<p>deep text, deep text, deep text</p>",
             "<div>".repeat(5000)
         );
-        let _ = main_paragraphs(&Html::parse_document(&html));
+        let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default());
     }
 }

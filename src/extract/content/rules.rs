@@ -159,10 +159,11 @@ pub struct Rules {
 }
 
 impl Rules {
-    pub fn new(strict: bool) -> Rules {
+    /// Rules for one pass; `removed` elements (a feed's `remove_selectors`) are chrome.
+    pub fn new(strict: bool, removed: &[NodeId]) -> Rules {
         Rules {
             strict,
-            chrome: RefCell::new(HashMap::new()),
+            chrome: RefCell::new(removed.iter().map(|id| (*id, true)).collect()),
         }
     }
 
