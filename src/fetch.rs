@@ -149,12 +149,21 @@ fn header_str(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<
 }
 
 /// Decodes an HTML body: BOM, then the HTTP charset, then `<meta charset>`, then detection.
+///
+/// One exception avoids the commonest mojibake: a body that is valid UTF-8 and has
+/// non-ASCII characters is UTF-8, whatever a header or meta tag claims (legacy-encoded
+/// text is practically never valid UTF-8 by chance; re-encoded pages keep stale tags).
 pub fn decode_html(body: &[u8], content_type: Option<&str>) -> String {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(body) {
         return enc
             .decode_without_bom_handling(&body[bom_len..])
             .0
             .into_owned();
+    }
+    if !body.is_ascii()
+        && let Ok(text) = std::str::from_utf8(body)
+    {
+        return text.to_string();
     }
     let declared = content_type
         .and_then(charset_param)
@@ -218,6 +227,9 @@ mod tests {
         let http_equiv = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"><p>\xe9t\xe9</p>";
         assert!(decode_html(http_equiv, None).contains("été"));
         assert_eq!(decode_html("Grüße".as_bytes(), None), "Grüße");
+        // Valid UTF-8 with non-ASCII text wins over a stale legacy declaration.
+        let stale = "<meta charset=gb2312><p>人工智能</p>".as_bytes();
+        assert!(decode_html(stale, None).contains("人工智能"));
         let bom = b"\xef\xbb\xbfhi";
         assert_eq!(decode_html(bom, Some("text/html; charset=latin1")), "hi");
     }

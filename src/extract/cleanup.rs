@@ -294,6 +294,25 @@ fn is_chrome_line(line: &str, k: &str) -> bool {
         "see also",
         "related ",
     ];
+    // Shop buttons: "View on Amazon", "Buy now from …", "Check price".
+    const SHOP: &[&str] = &[
+        "view on ",
+        "buy now",
+        "shop now",
+        "check price",
+        "see price",
+        "get a quote",
+        "view deal",
+        "see deal",
+        "buy on ",
+        "compare prices",
+    ];
+    if n <= 12 && SHOP.iter().any(|p| starts(p)) {
+        return true;
+    }
+    if n <= 30 && (k.contains("as an amazon associate") || k.contains("we may earn a commission")) {
+        return true;
+    }
     let invitation = INVITATIONS.iter().any(|p| starts(p));
     let always = starts("sign up for our") || starts("subscribe to our");
     n <= 25 && (always || (invitation && !line.ends_with(['.', '!', '?'])))
