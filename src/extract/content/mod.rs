@@ -197,7 +197,10 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     ranked.truncate(8);
     let Some(&(top_id, top_score)) = ranked.first() else {
-        return Vec::new();
+        // Nothing long enough to vote: a short page is all article.
+        let mut out = Vec::new();
+        collect(doc.root_element(), rules, 0, &mut out);
+        return out;
     };
     let Some(top) = element(top_id) else {
         return Vec::new();

@@ -59,8 +59,6 @@ const UNLIKELY: &[&str] = &[
     "pager",
     "popup",
     "yom-remote",
-    "share",
-    "sharing",
     "newsletter",
     "subscribe",
     "promo",
@@ -221,7 +219,9 @@ impl Rules {
         ) {
             return true;
         }
-        if matches!(name, "body" | "html" | "article" | "main" | "a") {
+        if matches!(name, "body" | "html" | "article" | "main" | "a")
+            || matches!(el.attr("itemprop"), Some("articleBody" | "text"))
+        {
             return false;
         }
         names
@@ -231,9 +231,14 @@ impl Rules {
     }
 }
 
-/// readability's class weight: ±25 for each of class and id.
+/// readability's class weight: ±25 for each of class and id; schema.org's articleBody
+/// marks the article outright.
 pub fn class_weight(el: &Element) -> f64 {
-    let mut weight = 0.0;
+    let mut weight = if el.attr("itemprop") == Some("articleBody") {
+        50.0
+    } else {
+        0.0
+    };
     for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
         let a = attr.to_ascii_lowercase();
         if NEGATIVE.iter().any(|w| a.contains(w)) {
