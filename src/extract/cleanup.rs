@@ -216,11 +216,63 @@ fn is_title_like(line: &str) -> bool {
     n <= 12 && !line.ends_with(['.', '!', '?', '"', '”', ':'])
 }
 
+const MONTHS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+];
+
+/// "Jan 13, 2025", "13 March 2025", "2025-03-13", "Updated Dec 18, 2025 ⋅ 10 min read".
+fn is_date_line(k: &str) -> bool {
+    let w: Vec<&str> = k.split(' ').collect();
+    if w.len() > 6 {
+        return false;
+    }
+    let numbers = w
+        .iter()
+        .filter(|x| x.chars().all(|c| c.is_ascii_digit()))
+        .count();
+    let month = w.iter().any(|x| MONTHS.contains(x));
+    let year = w
+        .iter()
+        .any(|x| x.len() == 4 && (x.starts_with("20") || x.starts_with("19")));
+    (month && year && numbers >= 1 && numbers + 1 >= w.len().saturating_sub(2))
+        || (w.len() == 3 && numbers == 3 && year)
+}
+
 fn is_chrome_line(line: &str, k: &str) -> bool {
     if CHROME_LINES.contains(&k) {
         return true;
     }
     let n = words(k);
+    if is_date_line(k) {
+        return true;
+    }
+    // "By A. Writer | Apr 21, 2017 | Business": a byline of fields.
+    if n <= 16 && line.matches(" | ").count() >= 2 && !line.ends_with(['.', '!', '?']) {
+        return true;
+    }
     let starts = |p: &str| k.starts_with(p);
     // Counters and bylines: "945 Views", "Last update: 1 hours ago", "Author: A. Writer".
     if n <= 4
@@ -424,6 +476,24 @@ mod tests {
                 "Short heading in the article",
                 "Its paragraph follows.",
             ]
+        );
+    }
+
+    #[test]
+    fn drops_date_and_byline_lines() {
+        let got = clean(
+            &[
+                "Jan 13, 2025",
+                "13 March 2025",
+                "2025 03 13",
+                "On Behalf of Smith LLC | Apr 21, 2017 | Products Liability",
+                "On Jan 13, 2025 the talks resumed in Geneva after a pause.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            ["On Jan 13, 2025 the talks resumed in Geneva after a pause."]
         );
     }
 

@@ -185,9 +185,10 @@ impl Rules {
         let streamed = el.attr("id").is_some_and(|id| id.starts_with("S:"));
         if (el.attr("hidden").is_some() && !streamed)
             || el.attr("aria-hidden") == Some("true")
-            || el
-                .attr("style")
-                .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+            || el.attr("style").is_some_and(|s| {
+                let s = s.replace(' ', "");
+                s.contains("display:none") || s.contains("visibility:hidden")
+            })
         {
             return true;
         }
