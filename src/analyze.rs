@@ -1,10 +1,11 @@
-//! Text analysis, done once per article: normalised, stemmed tokens with positions and
-//! fields (title, lead, body), indexed for every topic to evaluate against.
+//! Text analysis, done once per article: language, normalised words, stemmed terms with
+//! positions and fields (title, lead, body), indexed for every topic to evaluate against.
 //!
-//! Normalisation folds case and accents, drops possessive `'s` (Zelensky's → zelensky),
-//! splits on hyphens, and stems with the English Snowball stemmer. Language detection and
-//! per-language stemmers are left to the matching work; query terms go through the same
-//! [`normalize_term`] so both sides always agree.
+//! Normalisation folds case and accents, drops possessive `'s` (Zelensky's → zelensky) and
+//! splits on hyphens. Terms are stemmed with the Snowball stemmer of the article's language
+//! (detected with whatlang; English when detection is unsure or the language has no
+//! stemmer). Queries are compiled once per stemmer ([`Stemming`]) so that both sides
+//! always agree.
 
 use std::collections::HashMap;
 
@@ -20,44 +21,147 @@ pub enum Field {
     Body,
 }
 
-/// An analysed article: every token's term and position, plus an index term → positions.
-#[derive(Debug, Default)]
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Lead => "lead",
+            Field::Body => "body",
+        }
+    }
+}
+
+/// Positions left empty between fields so that phrases and proximity never span them.
+const FIELD_GAP: usize = 50;
+
+/// The stemmers newswatch uses, by index; [`Stemming::ALL`] lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stemming(usize);
+
+const ALGORITHMS: [(whatlang::Lang, Algorithm); 17] = [
+    (whatlang::Lang::Eng, Algorithm::English),
+    (whatlang::Lang::Ara, Algorithm::Arabic),
+    (whatlang::Lang::Dan, Algorithm::Danish),
+    (whatlang::Lang::Nld, Algorithm::Dutch),
+    (whatlang::Lang::Fin, Algorithm::Finnish),
+    (whatlang::Lang::Fra, Algorithm::French),
+    (whatlang::Lang::Deu, Algorithm::German),
+    (whatlang::Lang::Ell, Algorithm::Greek),
+    (whatlang::Lang::Hun, Algorithm::Hungarian),
+    (whatlang::Lang::Ita, Algorithm::Italian),
+    (whatlang::Lang::Nob, Algorithm::Norwegian),
+    (whatlang::Lang::Por, Algorithm::Portuguese),
+    (whatlang::Lang::Ron, Algorithm::Romanian),
+    (whatlang::Lang::Rus, Algorithm::Russian),
+    (whatlang::Lang::Spa, Algorithm::Spanish),
+    (whatlang::Lang::Swe, Algorithm::Swedish),
+    (whatlang::Lang::Tur, Algorithm::Turkish),
+];
+
+impl Stemming {
+    pub const ENGLISH: Stemming = Stemming(0);
+    /// Every stemming a query is compiled for.
+    pub const ALL: [Stemming; 17] = {
+        let mut all = [Stemming(0); 17];
+        let mut i = 0;
+        while i < 17 {
+            all[i] = Stemming(i);
+            i += 1;
+        }
+        all
+    };
+
+    fn for_lang(lang: Option<whatlang::Lang>) -> Stemming {
+        lang.and_then(|l| ALGORITHMS.iter().position(|(wl, _)| *wl == l))
+            .map_or(Stemming::ENGLISH, Stemming)
+    }
+
+    pub fn stemmer(self) -> Stemmer {
+        Stemmer::create(ALGORITHMS[self.0].1)
+    }
+
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// An analysed article.
+#[derive(Debug)]
 pub struct Analysis {
-    /// Normalised, stemmed terms in reading order; a token's position is its index.
+    /// Detected language (ISO 639-3, e.g. `eng`), when detection was reliable.
+    pub lang: Option<&'static str>,
+    pub stemming: Stemming,
+    /// Stemmed terms in reading order; a token's position is its index. Empty strings
+    /// separate the fields.
     pub terms: Vec<String>,
+    /// The same tokens folded but not stemmed (for prefix queries and explanations).
+    pub words: Vec<String>,
     /// First position of the lead and of the body (the title starts at 0).
     lead_start: usize,
     body_start: usize,
     index: HashMap<String, Vec<u32>>,
+    word_index: HashMap<String, Vec<u32>>,
 }
 
 impl Analysis {
     /// Analyses a title and a text whose paragraphs are separated by blank lines; the lead
     /// is the first paragraph.
     pub fn new(title: &str, text: &str) -> Analysis {
-        let stemmer = Stemmer::create(Algorithm::English);
         let (lead, body) = split_lead(text);
-        let mut terms = Vec::new();
-        push_terms(&stemmer, title, &mut terms);
-        let lead_start = terms.len();
-        push_terms(&stemmer, lead, &mut terms);
-        let body_start = terms.len();
-        push_terms(&stemmer, body, &mut terms);
-        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
-        for (pos, term) in terms.iter().enumerate() {
-            index.entry(term.clone()).or_default().push(pos as u32);
-        }
+        let sample: String = title
+            .chars()
+            .chain(" ".chars())
+            .chain(text.chars().take(2000))
+            .collect();
+        let detected = whatlang::detect(&sample)
+            .filter(|i| i.is_reliable())
+            .map(|i| i.lang());
+        let stemming = Stemming::for_lang(detected);
+        let stemmer = stemming.stemmer();
+        let mut words: Vec<String> = words(title).collect();
+        let lead_start = words.len() + FIELD_GAP;
+        words.resize(lead_start, String::new());
+        words.extend(self::words(lead));
+        let body_start = words.len() + FIELD_GAP;
+        words.resize(body_start, String::new());
+        words.extend(self::words(body));
+        let terms: Vec<String> = words
+            .iter()
+            .map(|w| {
+                if w.is_empty() {
+                    String::new()
+                } else {
+                    stemmer.stem(w).into_owned()
+                }
+            })
+            .collect();
         Analysis {
+            lang: detected.map(|l| l.code()),
+            stemming,
+            index: index_of(&terms),
+            word_index: index_of(&words),
             terms,
+            words,
             lead_start,
             body_start,
-            index,
         }
     }
 
-    /// Positions of a term, ascending.
+    /// Positions of a stemmed term, ascending.
     pub fn positions(&self, term: &str) -> &[u32] {
         self.index.get(term).map_or(&[], Vec::as_slice)
+    }
+
+    /// Positions of words starting with `prefix` (folded, unstemmed), ascending.
+    pub fn prefix_positions(&self, prefix: &str) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .word_index
+            .iter()
+            .filter(|(w, _)| w.starts_with(prefix))
+            .flat_map(|(_, p)| p.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// Positions where every term of `phrase` follows the previous one.
@@ -97,13 +201,25 @@ impl Analysis {
         (pos - self.body_start) as f64 / body_len as f64
     }
 
-    pub fn len(&self) -> usize {
-        self.terms.len()
+    /// The word at a position as it was folded (for explanations).
+    pub fn word(&self, pos: u32) -> &str {
+        self.words.get(pos as usize).map_or("", String::as_str)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+    /// Distance in words between two positions, not counting field gaps.
+    pub fn distance(&self, a: u32, b: u32) -> u32 {
+        a.abs_diff(b)
     }
+}
+
+fn index_of(tokens: &[String]) -> HashMap<String, Vec<u32>> {
+    let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+    for (pos, t) in tokens.iter().enumerate() {
+        if !t.is_empty() {
+            index.entry(t.clone()).or_default().push(pos as u32);
+        }
+    }
+    index
 }
 
 /// The first paragraph (or, for text without paragraph breaks, its first ~60 words) and the
@@ -125,12 +241,6 @@ fn split_lead(text: &str) -> (&str, &str) {
     (text, "")
 }
 
-fn push_terms(stemmer: &Stemmer, text: &str, out: &mut Vec<String>) {
-    for word in words(text) {
-        out.push(stemmer.stem(&word).into_owned());
-    }
-}
-
 /// Splits text into normalised words (before stemming).
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
@@ -141,18 +251,12 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
-/// Normalises and stems one query word so it meets the article's terms.
-pub fn normalize_term(word: &str) -> Vec<String> {
-    let stemmer = Stemmer::create(Algorithm::English);
-    words(word).map(|w| stemmer.stem(&w).into_owned()).collect()
-}
-
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}')
 }
 
 /// Lower-cases and removes accents: `Zelenskyy` → `zelenskyy`, `Élysée` → `elysee`.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     s.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -173,6 +277,10 @@ fn strip_apostrophes(word: &str) -> String {
 mod tests {
     use super::*;
 
+    fn stem(w: &str) -> String {
+        Stemming::ENGLISH.stemmer().stem(w).into_owned()
+    }
+
     #[test]
     fn folds_case_accents_possessives_and_hyphens() {
         let w: Vec<String> = words("Zelensky's peace-talks in the Élysée, O’Brien").collect();
@@ -186,26 +294,40 @@ mod tests {
 
     #[test]
     fn stems_so_inflections_meet() {
-        assert_eq!(
-            normalize_term("negotiations"),
-            normalize_term("negotiating")
-        );
-        assert_eq!(normalize_term("talks"), normalize_term("talk"));
+        assert_eq!(stem("negotiations"), stem("negotiating"));
+        assert_eq!(stem("talks"), stem("talk"));
     }
 
     #[test]
-    fn fields_and_phrases() {
+    fn fields_phrases_and_gaps() {
         let a = Analysis::new(
             "Envoys meet Putin",
             "Peace talks resume in Miami.\n\nThe talks lasted five hours.",
         );
         assert_eq!(a.field_of(0), Field::Title);
-        let peace_talks = normalize_term("peace talks");
-        let hits = a.phrase_positions(&peace_talks);
-        assert_eq!(hits, vec![3]);
+        let hits = a.phrase_positions(&[stem("peace"), stem("talks")]);
+        assert_eq!(hits.len(), 1);
         assert_eq!(a.field_of(hits[0]), Field::Lead);
-        let talks = a.positions(&normalize_term("talks")[0]);
+        let talks = a.positions(&stem("talks"));
         assert_eq!(talks.len(), 2);
         assert_eq!(a.field_of(talks[1]), Field::Body);
+        // "Putin" ends the title and "Peace" starts the lead: not a phrase.
+        assert!(
+            a.phrase_positions(&[stem("putin"), stem("peace")])
+                .is_empty()
+        );
+        assert_eq!(a.prefix_positions("envo"), vec![0]);
+    }
+
+    #[test]
+    fn detects_language_and_stems_by_it() {
+        let a = Analysis::new(
+            "Friedensgespräche in Genf",
+            "Die Verhandlungen zwischen den Delegationen wurden am Dienstag fortgesetzt, \
+             nachdem die Gespräche in der vergangenen Woche unterbrochen worden waren.",
+        );
+        assert_eq!(a.lang, Some("deu"));
+        let german = Stemmer::create(Algorithm::German);
+        assert!(!a.positions(&german.stem("verhandlungen")).is_empty());
     }
 }

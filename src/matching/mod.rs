@@ -1,32 +1,44 @@
-//! Topic queries: parse once per config load, evaluate against an article's [`Analysis`].
+//! Topic queries: parse and compile once per config load, evaluate against an article's
+//! [`Analysis`], explain every decision.
 //!
 //! A match carries a relevance score in 0..1. Each positive term scores by where it hits —
 //! a title hit weighs 3, a lead hit 2, a body hit 0.5 at the body's start falling to 0.2 at
 //! its end — saturating as `1 - e^(-w/2)`: a title hit alone scores 0.78, one early body
 //! mention 0.22, one mention in the last paragraph about 0.1. AND takes the weakest of its
 //! parts (every part must be really present), OR combines its parts as independent
-//! evidence. A topic's `min_score` then drops passing mentions.
+//! evidence, NEAR scores the hits that stand close. A topic's `min_score` then drops
+//! passing mentions.
 
+mod eval;
 mod parse;
 
 use std::fmt;
 
+pub use eval::{Explanation, Verdict};
 pub use parse::{Node, ParseError};
 
-use crate::analyze::{Analysis, Field};
+use crate::analyze::{Analysis, Stemming};
 
 /// A compiled topic query.
 #[derive(Debug, Clone)]
 pub struct Query {
     source: String,
     root: Node,
+    /// The query with its words stemmed for each language, by [`Stemming::index`].
+    compiled: Vec<Node>,
 }
 
 impl Query {
     pub fn parse(source: &str) -> Result<Query, ParseError> {
+        let root = parse::parse(source)?;
+        let compiled = Stemming::ALL
+            .iter()
+            .map(|s| stem_node(&root, &s.stemmer()))
+            .collect();
         Ok(Query {
             source: source.to_string(),
-            root: parse::parse(source)?,
+            root,
+            compiled,
         })
     }
 
@@ -38,9 +50,18 @@ impl Query {
         &self.root
     }
 
+    fn for_article(&self, a: &Analysis) -> &Node {
+        &self.compiled[a.stemming.index()]
+    }
+
     /// The relevance score if the article satisfies the query, else `None`.
     pub fn score(&self, article: &Analysis) -> Option<f64> {
-        eval(&self.root, article).map(|s| s.unwrap_or(1.0).clamp(0.0, 1.0))
+        eval::score(self.for_article(article), article)
+    }
+
+    /// Evaluates with a trace of every clause.
+    pub fn explain(&self, article: &Analysis) -> Explanation {
+        eval::explain(self.for_article(article), article)
     }
 }
 
@@ -50,55 +71,37 @@ impl fmt::Display for Query {
     }
 }
 
-/// `None`: not matched. `Some(None)`: matched without positive evidence (a satisfied NOT).
-fn eval(node: &Node, a: &Analysis) -> Option<Option<f64>> {
+fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer) -> Node {
+    let stem = |words: &[String]| -> Vec<String> {
+        words.iter().map(|w| stemmer.stem(w).into_owned()).collect()
+    };
     match node {
-        Node::All => Some(Some(1.0)),
-        Node::Term { terms, .. } | Node::Phrase { terms, .. } => {
-            let hits = if terms.len() == 1 {
-                a.positions(&terms[0]).to_vec()
-            } else {
-                a.phrase_positions(terms)
-            };
-            (!hits.is_empty()).then(|| Some(leaf_score(a, &hits)))
-        }
-        Node::Not(inner) => match eval(inner, a) {
-            Some(_) => None,
-            None => Some(None),
+        Node::Term { words, text } => Node::Term {
+            words: stem(words),
+            text: text.clone(),
         },
-        Node::And(items) => {
-            let mut weakest: Option<f64> = None;
-            for item in items {
-                if let Some(s) = eval(item, a)? {
-                    weakest = Some(weakest.map_or(s, |w| w.min(s)));
-                }
-            }
-            Some(weakest)
-        }
-        Node::Or(items) => {
-            let mut matched = false;
-            let mut miss = 1.0;
-            for item in items {
-                if let Some(s) = eval(item, a) {
-                    matched = true;
-                    miss *= 1.0 - s.unwrap_or(0.0);
-                }
-            }
-            matched.then_some(Some(1.0 - miss))
-        }
+        Node::Phrase { words, text } => Node::Phrase {
+            words: stem(words),
+            text: text.clone(),
+        },
+        Node::And(items) => Node::And(items.iter().map(|n| stem_node(n, stemmer)).collect()),
+        Node::Or(items) => Node::Or(items.iter().map(|n| stem_node(n, stemmer)).collect()),
+        Node::Not(inner) => Node::Not(Box::new(stem_node(inner, stemmer))),
+        Node::Near {
+            left,
+            right,
+            within,
+        } => Node::Near {
+            left: Box::new(stem_node(left, stemmer)),
+            right: Box::new(stem_node(right, stemmer)),
+            within: *within,
+        },
+        Node::Scoped { field, inner } => Node::Scoped {
+            field: *field,
+            inner: Box::new(stem_node(inner, stemmer)),
+        },
+        Node::All | Node::Prefix { .. } => node.clone(),
     }
-}
-
-fn leaf_score(a: &Analysis, hits: &[u32]) -> f64 {
-    let weight: f64 = hits
-        .iter()
-        .map(|&p| match a.field_of(p) {
-            Field::Title => 3.0,
-            Field::Lead => 2.0,
-            Field::Body => 0.5 * (1.0 - 0.6 * a.body_depth(p)),
-        })
-        .sum();
-    1.0 - (-weight / 2.0).exp()
 }
 
 #[cfg(test)]
@@ -111,18 +114,35 @@ mod tests {
             .score(&Analysis::new(title, text))
     }
 
+    const T: &str = "Envoys meet Putin in Moscow";
+    const BODY: &str = "Talks on the Ukraine peace plan lasted five hours.\n\n\
+        Negotiators said the next round would follow. Kyiv welcomed the negotiating effort.";
+
     #[test]
     fn boolean_semantics() {
-        let t = "Envoys meet Putin in Moscow";
-        let body = "Talks on the Ukraine peace plan lasted five hours.";
-        assert!(score("ukraine AND putin", t, body).is_some());
-        assert!(score("ukraine AND nobel", t, body).is_none());
-        assert!(score("nobel OR putin", t, body).is_some());
-        assert!(score("ukraine NOT moscow", t, body).is_none());
-        assert!(score("ukraine -nobel", t, body).is_some());
-        assert!(score("\"peace plan\"", t, body).is_some());
-        assert!(score("\"plan peace\"", t, body).is_none());
-        assert!(score("*", t, body).is_some());
+        assert!(score("ukraine AND putin", T, BODY).is_some());
+        assert!(score("ukraine AND nobel", T, BODY).is_none());
+        assert!(score("nobel OR putin", T, BODY).is_some());
+        assert!(score("ukraine NOT moscow", T, BODY).is_none());
+        assert!(score("ukraine -nobel", T, BODY).is_some());
+        assert!(score("\"peace plan\"", T, BODY).is_some());
+        assert!(score("\"plan peace\"", T, BODY).is_none());
+        assert!(score("*", T, BODY).is_some());
+        assert!(score("negotiations", T, BODY).is_some(), "stems meet");
+    }
+
+    #[test]
+    fn prefix_near_and_fields() {
+        assert!(score("negotiat*", T, BODY).is_some());
+        assert!(score("putin NEAR/3 moscow", T, BODY).is_some());
+        assert!(score("putin NEAR/1 moscow", T, BODY).is_none());
+        assert!(score("(putin OR kremlin) NEAR/5 envoys", T, BODY).is_some());
+        assert!(score("kyiv NEAR/5 ukraine", T, BODY).is_none());
+        assert!(score("title:putin", T, BODY).is_some());
+        assert!(score("title:ukraine", T, BODY).is_none());
+        assert!(score("lead:ukraine", T, BODY).is_some());
+        assert!(score("lead:kyiv", T, BODY).is_none());
+        assert!(score("title:(moscow AND envoys)", T, BODY).is_some());
     }
 
     #[test]
@@ -136,5 +156,15 @@ mod tests {
         let weak = score(q, "Gaza ceasefire holds", &body).unwrap();
         assert!(strong > 0.6, "{strong}");
         assert!(weak < crate::config::DEFAULT_MIN_SCORE, "{weak}");
+    }
+
+    #[test]
+    fn explains_a_failed_near() {
+        let q = Query::parse("putin NEAR/3 kyiv").unwrap();
+        let e = q.explain(&Analysis::new(T, BODY));
+        assert_eq!(e.score, None);
+        let text = e.to_string();
+        assert!(text.contains("NEAR/3 failed: nearest pair"), "{text}");
+        assert!(text.contains("words apart"), "{text}");
     }
 }

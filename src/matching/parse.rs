@@ -2,34 +2,51 @@
 //!
 //! Grammar (operators are upper-case words so "and"/"or" stay searchable):
 //! ```text
-//! or    := and ("OR" and)*
-//! and   := unary (["AND"] unary)*          adjacent terms are ANDed
-//! unary := "NOT" unary | "-" primary | primary
-//! primary := "(" or ")" | "\"phrase\"" | word | "*"
+//! or      := and ("OR" and)*
+//! and     := unary (["AND"] unary)*            adjacent terms are ANDed
+//! unary   := "NOT" unary | "-" near | near
+//! near    := scoped ("NEAR/" n scoped)*        within n words
+//! scoped  := ("title:" | "lead:") primary | primary
+//! primary := "(" or ")" | "\"phrase\"" | word | prefix* | "*"
 //! ```
-//! Precedence: NOT > AND > OR.
+//! Precedence: NOT > AND > OR; NEAR and field scopes bind tightest. Words are folded
+//! (case, accents, possessives) here and stemmed per language when compiled.
 
 use std::fmt;
 
-use crate::analyze::normalize_term;
+use crate::analyze::{Field, words};
 
-/// A compiled query node; terms are already normalised and stemmed.
+/// A query node. Words are folded; [`super::Query`] keeps stemmed copies per language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// Matches every article (`*`).
     All,
-    /// One word (after normalisation it may be several adjacent terms, e.g. `peace-talks`).
+    /// One word (a hyphenated word is several adjacent ones, like a phrase).
     Term {
-        terms: Vec<String>,
+        words: Vec<String>,
         text: String,
     },
     Phrase {
-        terms: Vec<String>,
+        words: Vec<String>,
+        text: String,
+    },
+    /// Words starting with a prefix (`negotiat*`), matched unstemmed.
+    Prefix {
+        prefix: String,
         text: String,
     },
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
+    Near {
+        left: Box<Node>,
+        right: Box<Node>,
+        within: u32,
+    },
+    Scoped {
+        field: Field,
+        inner: Box<Node>,
+    },
 }
 
 /// A query that does not parse, with the 1-based column (in characters) of the problem.
@@ -58,6 +75,8 @@ enum Tok {
     Not,
     Minus,
     Star,
+    Near(u32),
+    Scope(Field),
 }
 
 fn describe(tok: Option<&Tok>) -> String {
@@ -72,7 +91,13 @@ fn describe(tok: Option<&Tok>) -> String {
         Some(Tok::Not) => "NOT".into(),
         Some(Tok::Minus) => "'-'".into(),
         Some(Tok::Star) => "'*'".into(),
+        Some(Tok::Near(n)) => format!("NEAR/{n}"),
+        Some(Tok::Scope(f)) => format!("{}:", f.name()),
     }
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}')
 }
 
 fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
@@ -82,6 +107,7 @@ fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
     while i < chars.len() {
         let c = chars[i];
         let col = i + 1;
+        let rest: String = chars[i..chars.len().min(i + 6)].iter().collect();
         match c {
             c if c.is_whitespace() => i += 1,
             '(' => {
@@ -92,11 +118,11 @@ fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
                 toks.push((Tok::RParen, col));
                 i += 1;
             }
-            '"' | '\u{201C}' | '\u{201D}' => {
+            c if is_quote(c) => {
                 let start = i + 1;
                 let end = chars[start..]
                     .iter()
-                    .position(|&c| matches!(c, '"' | '\u{201C}' | '\u{201D}'))
+                    .position(|&c| is_quote(c))
                     .map(|p| start + p)
                     .ok_or(ParseError {
                         column: col,
@@ -109,9 +135,22 @@ fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
                 toks.push((Tok::Minus, col));
                 i += 1;
             }
+            _ if rest.starts_with("title:") => {
+                toks.push((Tok::Scope(Field::Title), col));
+                i += 6;
+            }
+            _ if rest.starts_with("lead:") => {
+                toks.push((Tok::Scope(Field::Lead), col));
+                i += 5;
+            }
             _ => {
                 let start = i;
-                while i < chars.len() && !chars[i].is_whitespace() && !"()\"".contains(chars[i]) {
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && chars[i] != '('
+                    && chars[i] != ')'
+                    && !is_quote(chars[i])
+                {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
@@ -120,6 +159,16 @@ fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
                     "OR" => Tok::Or,
                     "NOT" => Tok::Not,
                     "*" => Tok::Star,
+                    w if w.starts_with("NEAR/") => match w[5..].parse::<u32>() {
+                        Ok(n) if n >= 1 => Tok::Near(n),
+                        _ => {
+                            return Err(ParseError {
+                                column: col,
+                                message: format!("{w:?} needs a distance in words, e.g. NEAR/10"),
+                            });
+                        }
+                    },
+                    "NEAR" => Tok::Near(10),
                     _ => Tok::Word(word),
                 };
                 toks.push((tok, col));
@@ -157,11 +206,7 @@ impl Parser {
             self.pos += 1;
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Node::Or(items)
-        })
+        Ok(single_or(items, Node::Or))
     }
 
     fn and(&mut self) -> Result<Node, ParseError> {
@@ -176,11 +221,7 @@ impl Parser {
                 Some(_) => items.push(self.unary()?),
             }
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Node::And(items)
-        })
+        Ok(single_or(items, Node::And))
     }
 
     fn unary(&mut self) -> Result<Node, ParseError> {
@@ -191,10 +232,45 @@ impl Parser {
             }
             Some(Tok::Minus) => {
                 self.pos += 1;
-                Ok(Node::Not(Box::new(self.primary()?)))
+                Ok(Node::Not(Box::new(self.near()?)))
             }
-            _ => self.primary(),
+            _ => self.near(),
         }
+    }
+
+    fn near(&mut self) -> Result<Node, ParseError> {
+        let mut left = self.scoped()?;
+        while let Some(&Tok::Near(within)) = self.peek() {
+            let col = self.col();
+            self.pos += 1;
+            let right = self.scoped()?;
+            for side in [&left, &right] {
+                if !is_positional(side) {
+                    return Err(ParseError {
+                        column: col,
+                        message: "NEAR joins words, phrases, prefixes or OR-groups of them".into(),
+                    });
+                }
+            }
+            left = Node::Near {
+                left: Box::new(left),
+                right: Box::new(right),
+                within,
+            };
+        }
+        Ok(left)
+    }
+
+    fn scoped(&mut self) -> Result<Node, ParseError> {
+        if let Some(&Tok::Scope(field)) = self.peek() {
+            self.pos += 1;
+            let inner = self.primary()?;
+            return Ok(Node::Scoped {
+                field,
+                inner: Box::new(inner),
+            });
+        }
+        self.primary()
     }
 
     fn primary(&mut self) -> Result<Node, ParseError> {
@@ -212,25 +288,21 @@ impl Parser {
             }
             Some(Tok::Word(w)) => {
                 self.pos += 1;
-                let terms = normalize_term(&w);
-                if terms.is_empty() {
-                    return Err(ParseError {
-                        column: col,
-                        message: format!("{w:?} has no letters or digits to search for"),
-                    });
-                }
-                Ok(Node::Term { terms, text: w })
+                word_node(&w, col)
             }
             Some(Tok::Phrase(p)) => {
                 self.pos += 1;
-                let terms = normalize_term(&p);
-                if terms.is_empty() {
+                let folded: Vec<String> = words(&p).collect();
+                if folded.is_empty() {
                     return Err(ParseError {
                         column: col,
                         message: "empty phrase".into(),
                     });
                 }
-                Ok(Node::Phrase { terms, text: p })
+                Ok(Node::Phrase {
+                    words: folded,
+                    text: p,
+                })
             }
             Some(Tok::Star) => {
                 self.pos += 1;
@@ -241,6 +313,51 @@ impl Parser {
                 describe(other.as_ref())
             ))),
         }
+    }
+}
+
+fn word_node(w: &str, col: usize) -> Result<Node, ParseError> {
+    if let Some(stem) = w.strip_suffix('*') {
+        let folded: Vec<String> = words(stem).collect();
+        return match folded.as_slice() {
+            [prefix] if prefix.chars().count() >= 2 => Ok(Node::Prefix {
+                prefix: prefix.clone(),
+                text: w.to_string(),
+            }),
+            _ => Err(ParseError {
+                column: col,
+                message: format!("{w:?}: a prefix needs at least two letters before '*'"),
+            }),
+        };
+    }
+    let folded: Vec<String> = words(w).collect();
+    if folded.is_empty() {
+        return Err(ParseError {
+            column: col,
+            message: format!("{w:?} has no letters or digits to search for"),
+        });
+    }
+    Ok(Node::Term {
+        words: folded,
+        text: w.to_string(),
+    })
+}
+
+fn single_or(mut items: Vec<Node>, many: fn(Vec<Node>) -> Node) -> Node {
+    if items.len() == 1 {
+        items.remove(0)
+    } else {
+        many(items)
+    }
+}
+
+/// Whether a node has word positions (so NEAR can measure distances).
+fn is_positional(node: &Node) -> bool {
+    match node {
+        Node::Term { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Near { .. } => true,
+        Node::Or(items) => items.iter().all(is_positional),
+        Node::Scoped { inner, .. } => is_positional(inner),
+        _ => false,
     }
 }
 
@@ -272,10 +389,11 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
 /// Whether a node can match on something present rather than only on absences.
 fn has_positive(node: &Node) -> bool {
     match node {
-        Node::All | Node::Term { .. } | Node::Phrase { .. } => true,
+        Node::Not(_) => false,
         Node::And(items) => items.iter().any(has_positive),
         Node::Or(items) => items.iter().all(has_positive),
-        Node::Not(_) => false,
+        Node::Scoped { inner, .. } => has_positive(inner),
+        _ => true,
     }
 }
 
@@ -285,7 +403,7 @@ mod tests {
 
     fn term(w: &str) -> Node {
         Node::Term {
-            terms: normalize_term(w),
+            words: vec![w.to_lowercase()],
             text: w.into(),
         }
     }
@@ -317,6 +435,36 @@ mod tests {
     }
 
     #[test]
+    fn near_prefix_and_scopes() {
+        let n = parse("title:(putin OR kremlin) NEAR/20 negotiat* lead:Kyiv").unwrap();
+        let Node::And(items) = n else { panic!("{n:?}") };
+        let Node::Near {
+            left,
+            right,
+            within,
+        } = &items[0]
+        else {
+            panic!()
+        };
+        assert_eq!(*within, 20);
+        assert!(matches!(
+            **left,
+            Node::Scoped {
+                field: Field::Title,
+                ..
+            }
+        ));
+        assert!(matches!(&**right, Node::Prefix { prefix, .. } if prefix == "negotiat"));
+        assert!(matches!(
+            items[1],
+            Node::Scoped {
+                field: Field::Lead,
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn errors_point_at_columns() {
         let e = parse("(ukraine OR kyiv").unwrap_err();
         assert_eq!(e.to_string(), "expected ')' at column 17");
@@ -328,5 +476,8 @@ mod tests {
         assert_eq!(e.column, 1);
         assert!(parse("NOT ukraine").is_err());
         assert!(parse("   ").is_err());
+        assert_eq!(parse("a NEAR/x b").unwrap_err().column, 3);
+        assert_eq!(parse("a NEAR/5 (b AND c)").unwrap_err().column, 3);
+        assert!(parse("n*").is_err());
     }
 }
