@@ -263,11 +263,17 @@ async fn build_article(
         entry.title.clone()
     };
     let analysis = Analysis::new(&title, &text);
-    let matches = match_topics(cfg, &analysis);
+    let matches = match_topics(cfg, Some(feed), &analysis);
     let body = extract::lead_sentences(&text, 220);
     let notices = matches
         .iter()
         .map(|(topic, _)| Notice {
+            urgency: cfg
+                .topics
+                .iter()
+                .find(|t| &t.name == topic)
+                .map(|t| t.urgency)
+                .unwrap_or_default(),
             topic: topic.clone(),
             headline: title.clone(),
             source: source.to_string(),
@@ -288,10 +294,17 @@ async fn build_article(
     }
 }
 
-/// Every topic the article matches at or above the topic's minimum score.
-pub fn match_topics(cfg: &Config, analysis: &Analysis) -> Vec<(String, f64)> {
+/// Every enabled topic the article matches at or above the topic's minimum score; `feed`
+/// (when known) applies topics' feed restrictions.
+pub fn match_topics(
+    cfg: &Config,
+    feed: Option<&FeedConfig>,
+    analysis: &Analysis,
+) -> Vec<(String, f64)> {
     cfg.topics
         .iter()
+        .filter(|t| t.enabled && t.accepts_language(analysis.lang))
+        .filter(|t| feed.is_none_or(|f| t.reads(f)))
         .filter_map(|t| {
             t.query
                 .score(analysis)

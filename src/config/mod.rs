@@ -77,8 +77,113 @@ impl FeedConfig {
 #[derive(Debug, Clone)]
 pub struct TopicConfig {
     pub name: String,
+    pub description: Option<String>,
     pub query: Query,
     pub min_score: f64,
+    /// ISO 639-3 codes (`eng`); empty means any language.
+    pub languages: Vec<String>,
+    /// Names or URLs of the feeds this topic reads; empty means all.
+    pub feeds: Vec<String>,
+    pub urgency: Urgency,
+    pub enabled: bool,
+}
+
+impl TopicConfig {
+    /// Whether this topic reads articles from `feed`.
+    pub fn reads(&self, feed: &FeedConfig) -> bool {
+        self.feeds.is_empty()
+            || self
+                .feeds
+                .iter()
+                .any(|f| feed.name.as_deref() == Some(f.as_str()) || feed.url.as_str() == f)
+    }
+
+    /// Whether this topic accepts an article in `lang` (undetected languages pass).
+    pub fn accepts_language(&self, lang: Option<&str>) -> bool {
+        self.languages.is_empty() || lang.is_none_or(|l| self.languages.iter().any(|x| x == l))
+    }
+}
+
+/// How insistently a topic's notices ask for attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Urgency {
+    Low,
+    #[default]
+    Normal,
+    Critical,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Urgency> {
+        match s {
+            "low" => Some(Urgency::Low),
+            "normal" => Some(Urgency::Normal),
+            "critical" => Some(Urgency::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// ISO 639-1 codes users write, to the 639-3 codes language detection reports.
+const LANGUAGE_CODES: &[(&str, &str)] = &[
+    ("en", "eng"),
+    ("de", "deu"),
+    ("fr", "fra"),
+    ("es", "spa"),
+    ("it", "ita"),
+    ("pt", "por"),
+    ("nl", "nld"),
+    ("ru", "rus"),
+    ("uk", "ukr"),
+    ("pl", "pol"),
+    ("sv", "swe"),
+    ("da", "dan"),
+    ("no", "nob"),
+    ("nb", "nob"),
+    ("fi", "fin"),
+    ("tr", "tur"),
+    ("el", "ell"),
+    ("hu", "hun"),
+    ("ro", "ron"),
+    ("ar", "ara"),
+    ("cs", "ces"),
+    ("ja", "jpn"),
+    ("zh", "cmn"),
+    ("ko", "kor"),
+    ("he", "heb"),
+    ("hi", "hin"),
+    ("ta", "tam"),
+    ("bg", "bul"),
+    ("hr", "hrv"),
+    ("sr", "srp"),
+    ("sk", "slk"),
+    ("sl", "slv"),
+    ("lt", "lit"),
+    ("lv", "lav"),
+    ("et", "est"),
+    ("be", "bel"),
+    ("ka", "kat"),
+    ("fa", "pes"),
+    ("id", "ind"),
+    ("vi", "vie"),
+    ("th", "tha"),
+];
+
+fn language_code(code: &str) -> Option<String> {
+    let code = code.trim().to_ascii_lowercase();
+    LANGUAGE_CODES
+        .iter()
+        .find(|(two, _)| *two == code)
+        .map(|(_, three)| three.to_string())
+        .or_else(|| whatlang::Lang::from_code(code.as_str()).map(|l| l.code().to_string()))
 }
 
 #[derive(Debug, Clone)]
@@ -325,10 +430,48 @@ fn validate(raw: RawConfig) -> Result<Config, Failure> {
                 format!("{min_score} is outside 0..1"),
             ));
         }
+        let mut languages = Vec::new();
+        for (j, code) in t.languages.iter().enumerate() {
+            let mut path = item("topics", i, "languages");
+            path.push(Seg::Index(j));
+            languages.push(language_code(code).ok_or_else(|| {
+                fail(
+                    path,
+                    format!("unknown language {code:?} (use codes like \"en\" or \"deu\")"),
+                )
+            })?);
+        }
+        for (j, f) in t.feeds.iter().enumerate() {
+            let known = feeds
+                .iter()
+                .any(|feed| feed.name.as_deref() == Some(f.as_str()) || feed.url.as_str() == f);
+            if !known {
+                let mut path = item("topics", i, "feeds");
+                path.push(Seg::Index(j));
+                return Err(fail(
+                    path,
+                    format!("no feed is named {f:?} or has that URL"),
+                ));
+            }
+        }
+        let urgency = match t.urgency.as_deref() {
+            None => Urgency::Normal,
+            Some(u) => Urgency::parse(u).ok_or_else(|| {
+                fail(
+                    item("topics", i, "urgency"),
+                    format!("urgency {u:?} is not one of low, normal, critical"),
+                )
+            })?,
+        };
         topics.push(TopicConfig {
             name,
+            description: t.description.filter(|d| !d.trim().is_empty()),
             query,
             min_score,
+            languages,
+            feeds: t.feeds,
+            urgency,
+            enabled: t.enabled.unwrap_or(true),
         });
     }
     let n = raw.notify;
@@ -540,6 +683,27 @@ mod tests {
             "{}",
             inv.message
         );
+    }
+
+    #[test]
+    fn topic_fields_are_validated() {
+        let base = "[[feeds]]\nurl = \"https://a.example/rss\"\nname = \"A\"\n[[topics]]\nname = \"t\"\nquery = \"x\"\n";
+        let c = parse(
+            &format!("{base}languages = [\"en\", \"deu\"]\nfeeds = [\"A\"]\nurgency = \"critical\"\nenabled = false\ndescription = \"d\"\n"),
+            "c.toml",
+        )
+        .unwrap();
+        let t = &c.topics[0];
+        assert_eq!(t.languages, ["eng", "deu"]);
+        assert_eq!(t.urgency, Urgency::Critical);
+        assert!(!t.enabled);
+        assert!(t.reads(&c.feeds[0]));
+        let inv = invalid(&format!("{base}feeds = [\"B\"]\n"));
+        assert_eq!(inv.key, "topics[0].feeds[0]");
+        let inv = invalid(&format!("{base}languages = [\"klingon\"]\n"));
+        assert_eq!(inv.key, "topics[0].languages[0]");
+        let inv = invalid(&format!("{base}urgency = \"urgent\"\n"));
+        assert_eq!(inv.key, "topics[0].urgency");
     }
 
     #[test]

@@ -50,7 +50,14 @@ pub struct RawFeed {
 pub struct RawTopic {
     pub name: String,
     pub query: String,
+    pub description: Option<String>,
     pub min_score: Option<f64>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub feeds: Vec<String>,
+    pub urgency: Option<String>,
+    pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

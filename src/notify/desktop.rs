@@ -118,6 +118,11 @@ impl DesktopNotifier {
             .summary(&n.summary())
             // Article text is never markup: escape it for servers that interpret markup.
             .body(&escape_markup(&n.text()))
+            .urgency(match n.urgency {
+                crate::config::Urgency::Low => notify_rust::Urgency::Low,
+                crate::config::Urgency::Normal => notify_rust::Urgency::Normal,
+                crate::config::Urgency::Critical => notify_rust::Urgency::Critical,
+            })
             .timeout(notify_rust::Timeout::Milliseconds(
                 self.expire.as_millis().min(u32::MAX as u128) as u32,
             ));

@@ -23,6 +23,8 @@ pub struct Notice {
     pub url: Option<Url>,
     /// The article's first sentence(s).
     pub body: String,
+    /// The topic's urgency.
+    pub urgency: crate::config::Urgency,
 }
 
 impl Notice {

@@ -283,8 +283,8 @@ impl Store {
                 continue;
             }
             let id = tx.query_row(
-                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at, urgency)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                 params![
                     article_id,
                     n.topic,
@@ -292,7 +292,8 @@ impl Store {
                     n.source,
                     url,
                     n.body,
-                    now.timestamp()
+                    now.timestamp(),
+                    n.urgency.as_str()
                 ],
                 |r| r.get(0),
             )?;
@@ -306,7 +307,7 @@ impl Store {
     pub fn pending_notices(&self) -> Result<Vec<PendingNotice>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, topic, headline, source, url, body, attempts FROM notices
+            "SELECT id, topic, headline, source, url, body, attempts, urgency FROM notices
              WHERE delivered_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -321,6 +322,8 @@ impl Store {
                         .get::<_, Option<String>>(4)?
                         .and_then(|u| url::Url::parse(&u).ok()),
                     body: r.get(5)?,
+                    urgency: crate::config::Urgency::parse(&r.get::<_, String>(7)?)
+                        .unwrap_or_default(),
                 },
             })
         })?;
@@ -405,6 +408,7 @@ mod tests {
             source: "s".into(),
             url: Some(url::Url::parse(url).unwrap()),
             body: "b".into(),
+            urgency: crate::config::Urgency::Critical,
         }
     }
 
@@ -453,6 +457,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let pending = store.pending_notices().unwrap();
         assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].notice.urgency, crate::config::Urgency::Critical);
         store.mark_delivered(pending[0].id, now).unwrap();
         assert!(store.pending_notices().unwrap().is_empty());
         assert_eq!(store.count(Table::Articles).unwrap(), 2);

@@ -67,6 +67,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notices_topic_url ON notices(topic, url);
     CREATE INDEX notices_pending ON notices(id) WHERE delivered_at IS NULL;",
+    // 2: a notice carries its topic's urgency.
+    "ALTER TABLE notices ADD COLUMN urgency TEXT NOT NULL DEFAULT 'normal';",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
