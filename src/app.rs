@@ -52,6 +52,8 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Run => run(&config_path).await,
             Command::Once { dry_run } => once(&config_path, dry_run).await,
             Command::Check => check(&config_path),
+            Command::Explain { topic, input } => explain(&config_path, &topic, &input).await,
+            Command::Backtest { archive } => backtest(&config_path, &archive),
             Command::Extract { json, url, inputs } => {
                 extract_cmd(&config_path, json, url.as_deref(), &inputs).await
             }
@@ -273,6 +275,181 @@ async fn extract_cmd(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Reads an article to explain: an HTML file or URL, or `-` for standard input. Text
+/// without markup is taken as plain text whose first line is the title.
+async fn read_article(
+    input: &str,
+    daemon: &config::DaemonConfig,
+) -> anyhow::Result<(String, String)> {
+    let (bytes, content_type, url) = if input == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("cannot read standard input")?;
+        (buf, None, None)
+    } else if input.starts_with("http://") || input.starts_with("https://") {
+        let fetcher = fetch::Fetcher::new(daemon)?;
+        fetch_page(&fetcher, input, daemon.max_page_size).await?
+    } else {
+        let bytes = std::fs::read(input).with_context(|| format!("cannot read {input}"))?;
+        (bytes, None, None)
+    };
+    let text = fetch::decode_html(&bytes, content_type.as_deref());
+    if !text.contains('<') {
+        let (title, body) = text.trim().split_once('\n').unwrap_or((text.trim(), ""));
+        return Ok((
+            title.trim().to_string(),
+            extract::clean_plain_text(body, title.trim()),
+        ));
+    }
+    let a = extract::extract(&text, url.as_ref());
+    Ok((a.title, a.text))
+}
+
+async fn explain(config_path: &Path, topic: &str, input: &str) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let Some(t) = config.topics.iter().find(|t| t.name == topic) else {
+        let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
+        bail!(
+            "no topic named {topic:?}; the config has: {}",
+            names.join(", ")
+        );
+    };
+    let (title, text) = read_article(input, &config.daemon).await?;
+    let analysis = crate::analyze::Analysis::new(&title, &text);
+    let lead = text.split("\n\n").next().unwrap_or("");
+    let explanation = t.query.explain(&analysis);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "topic:    {}", t.name)?;
+    writeln!(out, "query:    {}", collapse(t.query.source()))?;
+    writeln!(out, "title:    {title}")?;
+    writeln!(out, "lead:     {}", extract::lead_sentences(lead, 300))?;
+    writeln!(
+        out,
+        "language: {}",
+        analysis.lang.unwrap_or("undetected (English stemming)")
+    )?;
+    writeln!(out, "words:    {}\n", text.split_whitespace().count())?;
+    write!(out, "{explanation}")?;
+    let verdict = match explanation.score {
+        Some(s) if !t.enabled => format!("no match: the topic is disabled (score {s:.2})"),
+        Some(s) if !t.accepts_language(analysis.lang) => {
+            format!(
+                "no match: language {} is not among the topic's languages (score {s:.2})",
+                analysis.lang.unwrap_or("?")
+            )
+        }
+        Some(s) if s >= t.min_score => format!("MATCH: score {s:.2} ≥ min_score {}", t.min_score),
+        Some(s) => format!(
+            "no match: score {s:.2} is below min_score {} (a passing mention)",
+            t.min_score
+        ),
+        None => {
+            let reason = explanation
+                .lines
+                .iter()
+                .rev()
+                .find(|l| !l.matched && l.detail.contains("failed"))
+                .or_else(|| explanation.lines.iter().find(|l| !l.matched))
+                .map(|l| format!("{}: {}", l.clause, l.detail))
+                .unwrap_or_default();
+            format!("no match: {reason}")
+        }
+    };
+    writeln!(out, "\nverdict:  {verdict}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One archived article, as `backtest` reads it.
+#[derive(serde::Deserialize)]
+struct ArchivedArticle {
+    id: serde_json::Value,
+    title: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+}
+
+fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let file = std::fs::File::open(archive)
+        .with_context(|| format!("cannot open {}", archive.display()))?;
+    let reader = std::io::BufReader::new(file);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (n, line) in std::io::BufRead::lines(reader).enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", archive.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<ArchivedArticle>(&line) {
+            Ok(r) => r,
+            Err(err) => {
+                let id = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned())
+                    .unwrap_or(serde_json::Value::Null);
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"id": id, "matches": [], "error": format!("line {}: {err}", n + 1)})
+                )?;
+                continue;
+            }
+        };
+        let matches = backtest_one(&config, &record);
+        let matches: Vec<serde_json::Value> = matches
+            .into_iter()
+            .map(|(topic, score)| serde_json::json!({"topic": topic, "score": (score * 1000.0).round() / 1000.0}))
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"id": record.id, "matches": matches})
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backtest_one(config: &Config, record: &ArchivedArticle) -> Vec<(String, f64)> {
+    let base = record.url.as_deref().and_then(|u| url::Url::parse(u).ok());
+    let (mut title, mut text) = (
+        record.title.clone().unwrap_or_default(),
+        record.text.clone().unwrap_or_default(),
+    );
+    if let Some(html) = &record.html {
+        let a = extract::extract(html, base.as_ref());
+        if title.is_empty() {
+            title = a.title;
+        }
+        if text.is_empty() {
+            text = a.text;
+        }
+    }
+    let analysis = crate::analyze::Analysis::new(&title, &text);
+    let feed = record.source.as_deref().and_then(|s| {
+        config
+            .feeds
+            .iter()
+            .find(|f| f.name.as_deref() == Some(s) || f.url.as_str() == s)
+    });
+    let mut matches = pipeline::match_topics(config, feed, &analysis);
+    // A topic restricted to some feeds can't claim an article from an unknown source.
+    if feed.is_none() {
+        matches.retain(|(name, _)| {
+            config
+                .topics
+                .iter()
+                .any(|t| &t.name == name && t.feeds.is_empty())
+        });
+    }
+    matches
 }
 
 async fn fetch_page(

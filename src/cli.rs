@@ -45,6 +45,23 @@ pub enum Command {
     },
     /// Validate the config and print its feeds and topics; exit 1 if it is invalid.
     Check,
+    /// Show how a topic's query judges one article: clauses, hits, proximity, score, verdict.
+    Explain {
+        /// The topic's name, as in the config.
+        #[arg(long, value_name = "NAME")]
+        topic: String,
+        /// An HTML file, an http(s) URL, or - for standard input (HTML, or plain text whose
+        /// first line is the title).
+        #[arg(value_name = "FILE|URL|-")]
+        input: String,
+    },
+    /// Replay an archive of articles (JSON lines) through analysis and matching, offline;
+    /// prints one JSON line per article: {"id", "matches": [{"topic", "score"}]}.
+    Backtest {
+        /// JSON lines: {"id", "title"?, "text"?, "html"?, "url"?, "published"?, "source"?}.
+        #[arg(value_name = "ARCHIVE.jsonl")]
+        archive: PathBuf,
+    },
     /// Extract the article from HTML files or URLs and print its title, metadata and text.
     Extract {
         /// One JSON object per input per line.

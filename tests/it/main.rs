@@ -4,5 +4,6 @@ mod cli;
 mod daemon_run;
 mod desktop;
 mod extraction;
+mod matching;
 mod pipeline_e2e;
 mod support;

@@ -1,0 +1,105 @@
+//! The shipped "Ukraine peace talks" topic against the seeds and hard negatives, and
+//! `backtest` over an archive.
+
+use std::process::Command;
+
+use newswatch::analyze::Analysis;
+use newswatch::pipeline::match_topics;
+
+use crate::support::*;
+
+const ON_TOPIC: [&str; 5] = ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004"];
+/// Other Ukraine news, other peace talks, passing mentions, sport.
+const HARD_NEGATIVES: [&str; 7] = [
+    "offtopic-grain",
+    "offtopic-impeachment",
+    "offtopic-nobel",
+    "offtopic-gaza",
+    "offtopic-armenia",
+    "offtopic-strikes",
+    "offtopic-sport",
+];
+
+fn shipped() -> newswatch::config::Config {
+    newswatch::config::parse(&shipped_topics(), "config.toml").unwrap()
+}
+
+fn matches(name: &str) -> Vec<(String, f64)> {
+    let (title, lines) = article(name);
+    let text = newswatch::extract::clean_plain_text(&lines.join("\n"), &title);
+    match_topics(&shipped(), None, &Analysis::new(&title, &text))
+}
+
+#[test]
+fn seeds_match_the_shipped_topic() {
+    for name in ON_TOPIC {
+        let m = matches(name);
+        assert_eq!(m.len(), 1, "{name} should match: {m:?}");
+        assert_eq!(m[0].0, "Ukraine peace talks");
+    }
+}
+
+#[test]
+fn hard_negatives_stay_out_of_reach() {
+    for name in HARD_NEGATIVES {
+        assert!(matches(name).is_empty(), "{name} should not match");
+    }
+}
+
+#[test]
+fn backtest_prints_one_line_per_article_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = String::new();
+    for (i, name) in ON_TOPIC.iter().chain(HARD_NEGATIVES.iter()).enumerate() {
+        let (title, lines) = article(name);
+        let line = if i == 2 {
+            // One article as a page to extract.
+            let (_, page) = article_page(name, "World Desk");
+            serde_json::json!({"id": name, "html": page, "url": "https://desk.example/a"})
+        } else {
+            serde_json::json!({"id": name, "title": title, "text": lines.join("\n\n"), "source": "wire"})
+        };
+        archive.push_str(&line.to_string());
+        archive.push('\n');
+    }
+    archive.push_str("{\"id\": 99, \"title\": 5}\n");
+    archive.push_str("not json\n");
+    let archive_path = dir.path().join("archive.jsonl");
+    std::fs::write(&archive_path, archive).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, shipped_topics()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
+        .arg("--config")
+        .arg(&config)
+        .arg("backtest")
+        .arg(&archive_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), ON_TOPIC.len() + HARD_NEGATIVES.len() + 2);
+    for (i, name) in ON_TOPIC.iter().chain(HARD_NEGATIVES.iter()).enumerate() {
+        assert_eq!(lines[i]["id"], *name);
+        let m = lines[i]["matches"].as_array().unwrap();
+        if ON_TOPIC.contains(name) {
+            assert_eq!(m.len(), 1, "{name}: {}", lines[i]);
+            assert_eq!(m[0]["topic"], "Ukraine peace talks");
+            let score = m[0]["score"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&score));
+        } else {
+            assert!(m.is_empty(), "{name}: {}", lines[i]);
+        }
+    }
+    let bad = &lines[ON_TOPIC.len() + HARD_NEGATIVES.len()];
+    assert_eq!(bad["id"], 99);
+    assert!(bad["error"].as_str().unwrap().contains("line 13"));
+    assert!(lines.last().unwrap()["error"].is_string());
+}
