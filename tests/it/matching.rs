@@ -103,3 +103,43 @@ fn backtest_prints_one_line_per_article_in_order() {
     assert!(bad["error"].as_str().unwrap().contains("line 13"));
     assert!(lines.last().unwrap()["error"].is_string());
 }
+
+#[test]
+fn explain_shows_clauses_and_the_reason_for_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let topics = format!(
+        "{}{}",
+        shipped_topics(),
+        topic("Close", "Putin NEAR/3 Miami")
+    );
+    std::fs::write(&config, topics).unwrap();
+    let explain = |topic: &str, name: &str| {
+        let file = fixture_dir().join("articles").join(format!("{name}.txt"));
+        let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
+            .arg("--config")
+            .arg(&config)
+            .args(["explain", "--topic", topic])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let gaza = explain("Ukraine peace talks", "offtopic-gaza");
+    assert!(gaza.contains("title:    Gaza ceasefire holds"), "{gaza}");
+    assert!(gaza.contains("✓ Ukraine — 1 hit: body@"), "{gaza}");
+    assert!(
+        gaza.contains("verdict:  no match: score 0.10 is below min_score 0.15"),
+        "{gaza}"
+    );
+    let seed = explain("Ukraine peace talks", "seed-004");
+    assert!(seed.contains("verdict:  MATCH"), "{seed}");
+    let near = explain("Close", "seed-002");
+    assert!(near.contains("NEAR/3 failed: nearest pair"), "{near}");
+    assert!(near.contains("verdict:  no match"), "{near}");
+}
