@@ -11,6 +11,32 @@
 /// Lines that are page furniture wherever they stand (compared lower-case, without
 /// surrounding punctuation).
 const CHROME_LINES: &[&str] = &[
+    "table of contents",
+    "contents",
+    "in this article",
+    "on this page",
+    "jump to",
+    "about the author",
+    "tags",
+    "show caption",
+    "hide caption",
+    "learn more",
+    "recommended reading",
+    "loading paragraph",
+    "loading image",
+    "loading",
+    "expand",
+    "continue reading",
+    "see more",
+    "read full article",
+    "was this article useful",
+    "was this article helpful",
+    "was this helpful",
+    "was this page helpful",
+    "did you find this helpful",
+    "pin it",
+    "pin it here",
+    "print this page",
     "advertisement",
     "advertisements",
     "ad",
@@ -74,6 +100,18 @@ const CHROME_LINES: &[&str] = &[
 
 /// Headings that open a block of promoted links rather than article text.
 const PROMO_HEADINGS: &[&str] = &[
+    "table of contents",
+    "contents",
+    "in this article",
+    "on this page",
+    "jump to",
+    "recommended reading",
+    "read this next",
+    "up next",
+    "you might also like",
+    "related posts",
+    "related reading",
+    "more from us",
     "deep dives",
     "quick reads",
     "related",
@@ -210,10 +248,11 @@ fn is_reading_time(k: &str) -> bool {
         && w.get(2).is_none_or(|r| *r == "read")
 }
 
-/// A short line without sentence punctuation: a heading or a link's title.
+/// A short line without sentence punctuation: a heading or a link's title (headings may
+/// ask a question).
 fn is_title_like(line: &str) -> bool {
     let n = line.split_whitespace().count();
-    n <= 12 && !line.ends_with(['.', '!', '?', '"', '”', ':'])
+    n <= 12 && !line.ends_with(['.', '!', '"', '”', ':'])
 }
 
 const MONTHS: &[&str] = &[
@@ -266,14 +305,62 @@ fn is_chrome_line(line: &str, k: &str) -> bool {
         return true;
     }
     let n = words(k);
+    let starts = |p: &str| k.starts_with(p);
     if is_date_line(k) {
         return true;
     }
-    // "By A. Writer | Apr 21, 2017 | Business": a byline of fields.
-    if n <= 16 && line.matches(" | ").count() >= 2 && !line.ends_with(['.', '!', '?']) {
+    // "By A. Writer | Apr 21, 2017 | Business", "by Amanda · Dec 20 · 1 comment": a
+    // byline of fields.
+    let fields = [" | ", " · ", " • ", " ⋅ "]
+        .iter()
+        .map(|sep| line.matches(sep).count())
+        .max()
+        .unwrap_or(0);
+    if n <= 16 && fields >= 2 && !line.ends_with(['.', '!', '?']) {
         return true;
     }
-    let starts = |p: &str| k.starts_with(p);
+    // "By Md Aynal Haque": a byline alone.
+    if (2..=6).contains(&n)
+        && starts("by ")
+        && !line.ends_with(['.', '!', '?', ':'])
+        && line
+            .split_whitespace()
+            .skip(1)
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+    {
+        return true;
+    }
+    // "1,693 views", "12.5K shares".
+    if n <= 4 {
+        let mut it = line.split_whitespace();
+        let (count, what) = (
+            it.next().unwrap_or(""),
+            it.next().unwrap_or("").to_lowercase(),
+        );
+        let numeric = !count.is_empty()
+            && count
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | 'k' | 'K' | 'm' | 'M'))
+            && count.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if numeric
+            && matches!(
+                what.as_str(),
+                "views" | "view" | "comments" | "comment" | "shares" | "likes" | "reads"
+            )
+        {
+            return true;
+        }
+    }
+    // Disclosures and sign-in prompts.
+    if n <= 40
+        && (starts("disclosure ")
+            || starts("affiliate disclosure")
+            || k.contains("you need to login")
+            || k.contains("you need to log in")
+            || starts("recent stories by"))
+    {
+        return true;
+    }
     // Counters and bylines: "945 Views", "Last update: 1 hours ago", "Author: A. Writer".
     if n <= 4
         && k.split(' ')
@@ -436,6 +523,21 @@ mod tests {
                 "© 2025 Example News. All rights reserved.",
             ],
             "Headline here",
+        );
+        assert_eq!(
+            clean(
+                &[
+                    "By Md Aynal Haque",
+                    "1,693 views",
+                    "by Amanda · Dec 20, 2025 · One comment so far",
+                    "Table of Contents",
+                    "What is it?",
+                    "By contrast, the story goes on here with detail.",
+                    "Was this article useful?",
+                ],
+                ""
+            ),
+            ["By contrast, the story goes on here with detail."]
         );
         assert_eq!(
             got,
