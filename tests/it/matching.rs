@@ -40,6 +40,25 @@ fn seeds_match_the_shipped_topic() {
 }
 
 #[test]
+fn headlines_alone_are_judged_like_the_issue_says() {
+    let judge = |title: &str| match_topics(&shipped(), None, &Analysis::new(title, ""));
+    for yes in [
+        "Witkoff and Kushner meet Putin on the US peace plan",
+        "Umerov in Miami for talks on security guarantees",
+    ] {
+        assert_eq!(judge(yes).len(), 1, "{yes}");
+    }
+    for no in [
+        "Ukraine's grain exports rise",
+        "Impeachment hearing: envoy says Ukraine aid was held up over talks with Russia",
+        "Nobel Peace Prize ceremony honours Ukraine and Russia rights groups",
+        "Witkoff presses Gaza ceasefire talks with Israeli officials",
+    ] {
+        assert!(judge(no).is_empty(), "{no}");
+    }
+}
+
+#[test]
 fn hard_negatives_stay_out_of_reach() {
     for name in HARD_NEGATIVES {
         assert!(matches(name).is_empty(), "{name} should not match");
