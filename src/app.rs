@@ -373,6 +373,7 @@ struct ArchivedArticle {
     text: Option<String>,
     html: Option<String>,
     url: Option<String>,
+    published: Option<String>,
     source: Option<String>,
 }
 
@@ -382,6 +383,9 @@ fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open {}", archive.display()))?;
     let reader = std::io::BufReader::new(file);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut tracker = crate::stories::Tracker::new();
+    // Articles without a date follow the previous one.
+    let mut clock = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     for (n, line) in std::io::BufRead::lines(reader).enumerate() {
         let line = line.with_context(|| format!("cannot read {}", archive.display()))?;
         if line.trim().is_empty() {
@@ -402,10 +406,33 @@ fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let matches = backtest_one(&config, &record);
+        if let Some(at) = record.published.as_deref().and_then(extract::parse_date) {
+            clock = at;
+        }
+        let (matches, features) = backtest_one(&config, &record);
+        tracker.observe(&features);
         let matches: Vec<serde_json::Value> = matches
             .into_iter()
-            .map(|(topic, score)| serde_json::json!({"topic": topic, "score": (score * 1000.0).round() / 1000.0}))
+            .map(|(topic, score)| {
+                let story_cfg = config
+                    .topics
+                    .iter()
+                    .find(|t| t.name == topic)
+                    .map(|t| t.stories)
+                    .unwrap_or_default();
+                let a = tracker.assign(&topic, &features, clock, &story_cfg);
+                serde_json::json!({
+                    "topic": topic,
+                    "score": (score * 1000.0).round() / 1000.0,
+                    "story": a.story,
+                    "new_story": a.new_story,
+                    "notify": a.notify,
+                    "whats_new": a.whats_new,
+                    "sources": a.sources,
+                    "similarity": (a.similarity * 1000.0).round() / 1000.0,
+                    "novelty": (a.novelty * 1000.0).round() / 1000.0,
+                })
+            })
             .collect();
         writeln!(
             out,
@@ -417,12 +444,18 @@ fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn backtest_one(config: &Config, record: &ArchivedArticle) -> Vec<(String, f64)> {
+fn backtest_one(
+    config: &Config,
+    record: &ArchivedArticle,
+) -> (Vec<(String, f64)>, crate::stories::Features) {
     let base = record.url.as_deref().and_then(|u| url::Url::parse(u).ok());
-    let (mut title, mut text) = (
-        record.title.clone().unwrap_or_default(),
-        record.text.clone().unwrap_or_default(),
-    );
+    let mut title = record.title.clone().unwrap_or_default();
+    // Archived text goes through the same cleanup as text the daemon extracts.
+    let mut text = record
+        .text
+        .as_deref()
+        .map(|t| extract::clean_plain_text(t, &title))
+        .unwrap_or_default();
     if let Some(html) = &record.html {
         let a = extract::extract(html, base.as_ref());
         if title.is_empty() {
@@ -449,7 +482,8 @@ fn backtest_one(config: &Config, record: &ArchivedArticle) -> Vec<(String, f64)>
                 .any(|t| &t.name == name && t.feeds.is_empty())
         });
     }
-    matches
+    let features = crate::stories::Features::new(&title, &text, &analysis);
+    (matches, features)
 }
 
 async fn fetch_page(

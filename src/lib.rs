@@ -14,6 +14,7 @@
 //! | [`analyze`] | text → normalised tokens, fields, positions |
 //! | [`matching`] | topic query language: parse, evaluate, score |
 //! | [`store`] | SQLite: feeds, entries, articles, matches, notices |
+//! | [`stories`] | per-topic story grouping and novelty |
 //! | [`notify`] | notices and delivery channels (desktop, log) |
 //! | [`pipeline`] | one poll of one feed, and notice delivery |
 //! | [`daemon`] | scheduler, reload, graceful shutdown |
@@ -30,6 +31,7 @@ pub mod matching;
 pub mod notify;
 pub mod pipeline;
 pub mod store;
+pub mod stories;
 
 /// An error and its sources on one line: `request failed: connection refused`.
 pub fn error_chain(err: &dyn std::error::Error) -> String {

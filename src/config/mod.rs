@@ -86,6 +86,7 @@ pub struct TopicConfig {
     pub feeds: Vec<String>,
     pub urgency: Urgency,
     pub enabled: bool,
+    pub stories: crate::stories::StoryConfig,
 }
 
 impl TopicConfig {
@@ -463,7 +464,26 @@ fn validate(raw: RawConfig) -> Result<Config, Failure> {
                 )
             })?,
         };
+        let defaults = crate::stories::StoryConfig::default();
+        let update_novelty = t.update_novelty.unwrap_or(defaults.update_novelty);
+        if !(0.0..=1.0).contains(&update_novelty) {
+            return Err(fail(
+                item("topics", i, "update_novelty"),
+                format!("{update_novelty} is outside 0..1"),
+            ));
+        }
+        let stories = crate::stories::StoryConfig {
+            window: duration_at(&t.story_window, item("topics", i, "story_window"))?
+                .unwrap_or(defaults.window),
+            update_novelty,
+            min_update_interval: duration_at(
+                &t.min_update_interval,
+                item("topics", i, "min_update_interval"),
+            )?
+            .unwrap_or(defaults.min_update_interval),
+        };
         topics.push(TopicConfig {
+            stories,
             name,
             description: t.description.filter(|d| !d.trim().is_empty()),
             query,

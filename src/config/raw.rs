@@ -58,6 +58,9 @@ pub struct RawTopic {
     pub feeds: Vec<String>,
     pub urgency: Option<String>,
     pub enabled: Option<bool>,
+    pub story_window: Option<String>,
+    pub update_novelty: Option<f64>,
+    pub min_update_interval: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

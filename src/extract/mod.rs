@@ -124,7 +124,7 @@ pub fn lead_sentences(text: &str, max_chars: usize) -> String {
 }
 
 /// Splits at `. `, `! `, `? ` followed by an upper-case letter or a quote.
-fn split_sentences(text: &str) -> Vec<&str> {
+pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -148,9 +148,13 @@ fn split_sentences(text: &str) -> Vec<&str> {
             } else {
                 i + 1
             };
-            // "U.S. officials": a single capital before the dot is an initial, not an end.
+            // "U.S. officials", "J. Smith": initials and dotted abbreviations are not ends.
             let word_before = text[start..i].rsplit(' ').next().unwrap_or("");
-            if word_before.len() <= 2 && word_before.chars().all(|c| c.is_uppercase() || c == '.') {
+            let initial = word_before.chars().count() <= 2
+                && word_before.chars().all(|c| c.is_uppercase() || c == '.');
+            let dotted = word_before.contains('.')
+                && word_before.chars().all(|c| c.is_alphabetic() || c == '.');
+            if initial || dotted {
                 continue;
             }
             out.push(text[start..end].trim());

@@ -162,3 +162,67 @@ fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     assert!(near.contains("NEAR/3 failed: nearest pair"), "{near}");
     assert!(near.contains("verdict:  no match"), "{near}");
 }
+
+#[test]
+fn backtest_groups_the_seeds_into_one_story_and_notifies_only_developments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = String::new();
+    for (i, name) in ["seed-004", "seed-000", "seed-001", "seed-002", "seed-003"]
+        .iter()
+        .enumerate()
+    {
+        let (title, lines) = article(name);
+        let published = format!("2025-12-02T{:02}:00:00Z", 4 + i * 4);
+        let line = serde_json::json!({"id": name, "title": title, "text": lines.join("\n"), "published": published});
+        archive.push_str(&format!("{line}\n"));
+    }
+    let archive_path = dir.path().join("seeds.jsonl");
+    std::fs::write(&archive_path, archive).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, shipped_topics()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
+        .arg("--config")
+        .arg(&config)
+        .arg("backtest")
+        .arg(&archive_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let m = |i: usize| &rows[i]["matches"][0];
+    let story = m(0)["story"].clone();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row["matches"][0]["story"], story,
+            "all five are one story: {row}"
+        );
+        assert_eq!(row["matches"][0]["new_story"], i == 0);
+    }
+    let notified: Vec<&str> = (0..5)
+        .filter(|&i| m(i)["notify"] == true)
+        .map(|i| rows[i]["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        notified.contains(&"seed-004") && notified.contains(&"seed-002"),
+        "{notified:?}"
+    );
+    assert!(
+        !notified.contains(&"seed-001") && !notified.contains(&"seed-003"),
+        "{notified:?}"
+    );
+    assert!(notified.len() <= 3);
+    assert!(
+        m(3)["whats_new"].as_str().unwrap().contains("Miami"),
+        "{}",
+        m(3)
+    );
+    assert_eq!(m(4)["sources"], 5);
+}

@@ -1,0 +1,236 @@
+//! What a story compares: per article, TF vectors of the head (title and lead) and of the
+//! whole text, the names (capitalised spans) and numbers it mentions, a SimHash
+//! fingerprint for near-duplicates, and its sentences with their content words.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::analyze::{Analysis, Field};
+
+/// Words too common to tell stories apart, whatever the corpus says.
+const STOP: &[&str] = &[
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "is",
+    "was", "are", "were", "be", "been", "has", "have", "had", "it", "its", "that", "this", "as",
+    "he", "she", "they", "his", "her", "their", "said", "says", "will", "would", "not", "but",
+    "who", "which", "after", "than", "also", "more", "about", "into", "over",
+];
+
+/// Capitalised words that start sentences or name nothing.
+const NOT_NAMES: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "And",
+    "But",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "In",
+    "On",
+    "At",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "As",
+    "If",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// One article, as stories see it.
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// Term frequencies of the title and lead.
+    pub head: HashMap<String, f64>,
+    /// Term frequencies of the whole article.
+    pub all: HashMap<String, f64>,
+    pub names: HashSet<String>,
+    pub numbers: HashSet<String>,
+    pub simhash: u64,
+    /// Sentences with the content terms each holds.
+    pub sentences: Vec<(String, HashSet<String>)>,
+}
+
+fn is_content(term: &str) -> bool {
+    term.chars().count() > 1 && !STOP.contains(&term)
+}
+
+impl Features {
+    pub fn new(title: &str, text: &str, a: &Analysis) -> Features {
+        let mut head: HashMap<String, f64> = HashMap::new();
+        let mut all: HashMap<String, f64> = HashMap::new();
+        for (pos, term) in a.terms.iter().enumerate() {
+            if term.is_empty() || !is_content(term) {
+                continue;
+            }
+            *all.entry(term.clone()).or_default() += 1.0;
+            if a.field_of(pos as u32) != Field::Body {
+                *head.entry(term.clone()).or_default() += 1.0;
+            }
+        }
+        for v in head.values_mut().chain(all.values_mut()) {
+            *v = 1.0 + v.ln();
+        }
+        let stemmer = a.stemming.stemmer();
+        let sentences = crate::extract::split_sentences(&text.replace("\n\n", " "))
+            .into_iter()
+            .map(|s| {
+                let terms = crate::analyze::words(s)
+                    .map(|w| stemmer.stem(&w).into_owned())
+                    .filter(|t| is_content(t))
+                    .collect();
+                (s.to_string(), terms)
+            })
+            .collect();
+        let joined = format!("{title}. {text}");
+        Features {
+            head,
+            all,
+            names: names(&joined),
+            numbers: numbers(&joined),
+            simhash: simhash(&a.terms),
+            sentences,
+        }
+    }
+}
+
+/// Capitalised spans, lower-cased: "Steve Witkoff", "Miami", "U.S." — a single capitalised
+/// word counts unless it starts a sentence.
+pub fn names(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut span: Vec<&str> = Vec::new();
+    let mut span_opens_sentence = false;
+    let mut sentence_start = true;
+    let mut flush = |span: &mut Vec<&str>, opens: bool| {
+        if span.len() > 1 || (span.len() == 1 && !opens) {
+            out.insert(span.join(" ").to_lowercase());
+        }
+        span.clear();
+    };
+    for raw in text.split_whitespace() {
+        let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let capital = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().any(char::is_lowercase)
+            && !NOT_NAMES.contains(&word);
+        if capital {
+            if span.is_empty() {
+                span_opens_sentence = sentence_start;
+            }
+            span.push(word);
+        }
+        let closes = raw.ends_with([',', '.', ';', ':', '!', '?', '"', '”', ')']);
+        if !capital || closes {
+            flush(&mut span, span_opens_sentence);
+        }
+        sentence_start = raw.ends_with(['.', '!', '?']);
+    }
+    flush(&mut span, span_opens_sentence);
+    out
+}
+
+/// Numbers mentioned: "28", "5.1", "2008", "1,200" → "1200".
+pub fn numbers(text: &str) -> HashSet<String> {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .map(|n| n.trim_matches(['.', ',']).replace(',', ""))
+        .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// 64-bit SimHash over word 3-shingles: near-identical texts differ in few bits.
+pub fn simhash(terms: &[String]) -> u64 {
+    let words: Vec<&str> = terms
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if words.len() < 3 {
+        return 0;
+    }
+    let mut weights = [0i32; 64];
+    for w in words.windows(3) {
+        let h = fnv(w);
+        for (bit, weight) in weights.iter_mut().enumerate() {
+            *weight += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    weights
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w > 0)
+        .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
+}
+
+fn fnv(words: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for w in words {
+        for b in w.bytes().chain(std::iter::once(b' ')) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        let n = names(
+            "Steve Witkoff met Vladimir Putin in Moscow. Officials said the talks went well.",
+        );
+        assert!(n.contains("steve witkoff"), "{n:?}");
+        assert!(n.contains("vladimir putin"));
+        assert!(n.contains("moscow"));
+        assert!(
+            !n.contains("officials"),
+            "sentence-initial word is not a name"
+        );
+        let nums = numbers("A 28-point plan, cut to 20 points; 1,200 troops in 2025.");
+        assert!(
+            nums.contains("28")
+                && nums.contains("20")
+                && nums.contains("1200")
+                && nums.contains("2025")
+        );
+    }
+
+    #[test]
+    fn simhash_is_close_for_rewrites() {
+        let a: Vec<String> =
+            "the envoys met putin in moscow for five hours on tuesday and discussed the plan"
+                .split(' ')
+                .map(String::from)
+                .collect();
+        let mut b = a.clone();
+        b[12] = "debated".into();
+        let far: Vec<String> =
+            "an earthquake struck the coast of indonesia killing dozens of people overnight"
+                .split(' ')
+                .map(String::from)
+                .collect();
+        let d = |x: u64, y: u64| (x ^ y).count_ones();
+        assert!(d(simhash(&a), simhash(&b)) < d(simhash(&a), simhash(&far)));
+    }
+}
