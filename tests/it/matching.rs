@@ -65,6 +65,31 @@ fn hard_negatives_stay_out_of_reach() {
     }
 }
 
+/// Runs `newswatch backtest` with the shipped topics over archive lines; returns its output.
+fn backtest(dir: &std::path::Path, archive: &str) -> Vec<serde_json::Value> {
+    let archive_path = dir.join("archive.jsonl");
+    std::fs::write(&archive_path, archive).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, shipped_topics()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
+        .arg("--config")
+        .arg(&config)
+        .arg("backtest")
+        .arg(&archive_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn backtest_prints_one_line_per_article_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,27 +108,7 @@ fn backtest_prints_one_line_per_article_in_order() {
     }
     archive.push_str("{\"id\": 99, \"title\": 5}\n");
     archive.push_str("not json\n");
-    let archive_path = dir.path().join("archive.jsonl");
-    std::fs::write(&archive_path, archive).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, shipped_topics()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&config)
-        .arg("backtest")
-        .arg(&archive_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = backtest(dir.path(), &archive);
     assert_eq!(lines.len(), ON_TOPIC.len() + HARD_NEGATIVES.len() + 2);
     for (i, name) in ON_TOPIC.iter().chain(HARD_NEGATIVES.iter()).enumerate() {
         assert_eq!(lines[i]["id"], *name);
@@ -176,27 +181,7 @@ fn backtest_groups_the_seeds_into_one_story_and_notifies_only_developments() {
         let line = serde_json::json!({"id": name, "title": title, "text": lines.join("\n"), "published": published});
         archive.push_str(&format!("{line}\n"));
     }
-    let archive_path = dir.path().join("seeds.jsonl");
-    std::fs::write(&archive_path, archive).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, shipped_topics()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&config)
-        .arg("backtest")
-        .arg(&archive_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = backtest(dir.path(), &archive);
     let m = |i: usize| &rows[i]["matches"][0];
     let story = m(0)["story"].clone();
     for (i, row) in rows.iter().enumerate() {
