@@ -42,6 +42,11 @@ pub struct Overrides {
     pub remove: Vec<scraper::Selector>,
 }
 
+/// JSON-LD `articleBody` is used when at least this long relative to the text found in the
+/// page (shorter means a teaser or a truncated copy). Measured on wcxb: 0.8 beats 2.0 by
+/// 0.001 F1 overall, about 0.015 on the pages that carry a body.
+const JSON_LD_BODY_SHARE: f64 = 0.8;
+
 /// Extracts the article from a decoded HTML page; `url` resolves relative links.
 pub fn extract(html: &str, url: Option<&Url>) -> Article {
     extract_with(html, url, &Overrides::default())
@@ -65,10 +70,11 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
     let doc = Html::parse_document(html);
     let (mut article, json_ld_body) = meta::read(&doc, url);
     let mut paragraphs = content::main_paragraphs(&doc, overrides);
-    // Structured data sometimes carries the whole body; prefer it when the DOM gave little.
+    // Structured data often carries the whole body as the publisher wrote it: prefer it
+    // unless it is clearly cut short of what the page shows.
     if let Some(body) = json_ld_body.as_deref() {
         let found: usize = paragraphs.iter().map(String::len).sum();
-        if body.len() > found * 2 {
+        if body.len() as f64 >= found as f64 * JSON_LD_BODY_SHARE {
             paragraphs = plain_lines(body);
         }
     }
