@@ -1,201 +1,18 @@
-//! The subcommands, each a thin layer over the library: load the config, open the store,
-//! call the pipeline or daemon, print the outcome.
+//! The offline tools: `extract` (what newswatch reads from a page), `explain` (how a
+//! topic judges one article) and `backtest` (an archive replayed through matching and
+//! stories). No notices are sent and nothing is stored.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
-use crate::cli::{Cli, Command};
-use crate::config::{self, Config, format_duration};
-use crate::notify::{Notifier, RecordingNotifier};
-use crate::pipeline::{self, Shared};
-use crate::store::Store;
-use crate::{daemon, extract, fetch};
+use super::load_config;
+use crate::config::{self, Config};
+use crate::{extract, fetch, pipeline};
 
-/// Sets up logging to stderr; `RUST_LOG` overrides the level. Under systemd (journald adds
-/// its own) there are no timestamps or colours.
-pub fn init_tracing(quiet: bool, verbose: u8) {
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "info",
-        (false, 1) => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,newswatch={level}")));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false);
-    if std::env::var_os("JOURNAL_STREAM").is_some() || std::env::var_os("INVOCATION_ID").is_some() {
-        builder.with_ansi(false).without_time().init();
-    } else {
-        builder.init();
-    }
-}
-
-/// Runs a parsed command line.
-pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let config_path = cli
-        .config
-        .clone()
-        .unwrap_or_else(config::default_config_path);
-    runtime.block_on(async move {
-        match cli.command {
-            Command::Run => run(&config_path).await,
-            Command::Once { dry_run } => once(&config_path, dry_run).await,
-            Command::Check => check(&config_path),
-            Command::Explain { topic, input } => explain(&config_path, &topic, &input).await,
-            Command::Backtest { archive } => backtest(&config_path, &archive),
-            Command::Extract { json, url, inputs } => {
-                extract_cmd(&config_path, json, url.as_deref(), &inputs).await
-            }
-        }
-    })
-}
-
-fn load_config(path: &Path) -> anyhow::Result<Config> {
-    if !path.exists() {
-        bail!(
-            "no config file at {}; pass --config PATH (the repository's config.toml is an annotated starting point)",
-            path.display()
-        );
-    }
-    Ok(config::load(path)?)
-}
-
-async fn open_store(path: PathBuf) -> anyhow::Result<Store> {
-    let shown = path.display().to_string();
-    tokio::task::spawn_blocking(move || Store::open(&path))
-        .await?
-        .with_context(|| format!("cannot open the database {shown}"))
-}
-
-async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = load_config(config_path)?;
-    let store = open_store(config.database_path()).await?;
-    daemon::run(
-        config_path.to_path_buf(),
-        config,
-        daemon::Deps::new(store),
-        daemon::shutdown_signal(),
-    )
-    .await?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = load_config(config_path)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}: ok", config_path.display())?;
-    writeln!(out, "database: {}", config.database_path().display())?;
-    writeln!(out, "feeds ({}):", config.feeds.len())?;
-    for f in &config.feeds {
-        let every = format_duration(config.interval_of(f));
-        match &f.name {
-            Some(name) => writeln!(out, "  {name} <{}> every {every}", f.url)?,
-            None => writeln!(out, "  {} every {every}", f.url)?,
-        }
-    }
-    writeln!(out, "topics ({}):", config.topics.len())?;
-    for t in &config.topics {
-        writeln!(
-            out,
-            "  {}: {} (min_score {})",
-            t.name,
-            t.query
-                .source()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-            t.min_score
-        )?;
-    }
-    let channels: Vec<&str> = [
-        ("desktop", config.notify.desktop),
-        ("log", config.notify.log),
-    ]
-    .iter()
-    .filter(|c| c.1)
-    .map(|c| c.0)
-    .collect();
-    writeln!(out, "notify: {}", channels.join(", "))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
-    let config = Arc::new(load_config(config_path)?);
-    let db = config.database_path();
-    // A dry run works on a snapshot so that it changes nothing a later real run relies on.
-    let _snapshot_dir;
-    let store = if dry_run {
-        let dir = tempfile::Builder::new()
-            .prefix("newswatch-dry-run")
-            .tempdir()?;
-        let copy = dir.path().join("snapshot.db");
-        if db.exists() {
-            let live = open_store(db.clone()).await?;
-            let target = copy.clone();
-            tokio::task::spawn_blocking(move || live.snapshot_to(&target)).await??;
-        }
-        _snapshot_dir = Some(dir);
-        open_store(copy).await?
-    } else {
-        _snapshot_dir = None;
-        open_store(db).await?
-    };
-    let recorder = RecordingNotifier::new();
-    let notifiers: Option<Vec<Arc<dyn Notifier>>> =
-        dry_run.then(|| vec![Arc::new(recorder.clone()) as Arc<dyn Notifier>]);
-    let loaded = Arc::new(pipeline::load(config.clone(), notifiers)?);
-    let shared = Arc::new(Shared::new(store));
-    let reports = pipeline::poll_all(&shared, &loaded).await;
-    let delivered = pipeline::deliver_pending(&shared, &loaded.notifiers).await;
-
-    let mut out = std::io::stdout().lock();
-    let mut failed = 0;
-    for (url, result) in &reports {
-        match result {
-            Ok(r) => {
-                tracing::info!(feed = %url, entries = r.entries, new = r.new_entries, backlog = r.backlog, matches = r.matches, "polled")
-            }
-            Err(e) => {
-                failed += 1;
-                tracing::warn!(feed = %url, error = %e, "poll failed");
-            }
-        }
-    }
-    if dry_run {
-        for n in recorder.notices() {
-            writeln!(out, "[{}] {} — {}", n.topic, n.headline, n.source)?;
-            if let Some(u) = &n.url {
-                writeln!(out, "    {u}")?;
-            }
-        }
-        writeln!(
-            out,
-            "dry run: {} feeds polled ({failed} failed), {} notices would be sent",
-            reports.len(),
-            recorder.notices().len()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{} feeds polled ({failed} failed), {delivered} notices sent",
-            reports.len()
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn extract_cmd(
+pub(super) async fn extract(
     config_path: &Path,
     json: bool,
     base: Option<&str>,
@@ -307,7 +124,11 @@ async fn read_article(
     Ok((a.title, a.text))
 }
 
-async fn explain(config_path: &Path, topic: &str, input: &str) -> anyhow::Result<ExitCode> {
+pub(super) async fn explain(
+    config_path: &Path,
+    topic: &str,
+    input: &str,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
     let Some(t) = config.topics.iter().find(|t| t.name == topic) else {
         let names: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
@@ -377,7 +198,7 @@ struct ArchivedArticle {
     source: Option<String>,
 }
 
-fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
+pub(super) fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
     let file = std::fs::File::open(archive)
         .with_context(|| format!("cannot open {}", archive.display()))?;
