@@ -27,7 +27,9 @@ fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
                 .attr("property")
                 .or(el.attr("name"))
                 .or(el.attr("itemprop"))?;
-            name.eq_ignore_ascii_case(key)
+            // `property` may list several names: "og:title twitter:title".
+            name.split_whitespace()
+                .any(|n| n.eq_ignore_ascii_case(key))
                 .then(|| el.attr("content").and_then(clean))
                 .flatten()
         })
@@ -118,7 +120,16 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
         .or_else(|| {
             meta_content(
                 doc,
-                &["dc:title", "dcterm:title", "og:title", "twitter:title"],
+                &[
+                    "dc:title",
+                    "dcterm:title",
+                    "og:title",
+                    "weibo:article:title",
+                    "weibo:webpage:title",
+                    "title",
+                    "twitter:title",
+                    "parsely-title",
+                ],
             )
         })
         .or(title_tag);
@@ -299,6 +310,18 @@ mod tests {
     fn title_falls_back_to_title_tag_without_site() {
         let doc = Html::parse_document("<title>Talks resume in Miami | The Paper</title>");
         assert_eq!(read(&doc, None).0.title, "Talks resume in Miami");
+    }
+
+    #[test]
+    fn title_metadata_in_space_separated_and_less_common_keys() {
+        let doc = Html::parse_document(
+            "<meta property=\"x:title dc:title\" content=\"Preferred\"><title>Other</title><h1>Heading</h1>",
+        );
+        assert_eq!(read(&doc, None).0.title, "Preferred");
+        let doc = Html::parse_document(
+            "<meta name=\"parsely-title\" content=\"Parsely\"><h1>Heading</h1>",
+        );
+        assert_eq!(read(&doc, None).0.title, "Parsely");
     }
 
     #[test]
