@@ -57,7 +57,11 @@ pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
             .and_then(|v| v.get("publisher"))
             .and_then(names_of)
     });
-    let title = choose_title(doc, ld_str("headline"), site_name.as_deref());
+    let title = choose_title(
+        doc,
+        ld_title(ld_str("name"), ld_str("headline"), doc),
+        site_name.as_deref(),
+    );
 
     let time_el = doc
         .select(&sel("time[datetime]"))
@@ -150,6 +154,36 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
     Some(strip_site_name(&meta, site))
 }
 
+/// JSON-LD's title: `headline`, unless it has little to do with the page's `<title>` and
+/// `name` matches it (Wikipedia puts a description in `headline`).
+fn ld_title(name: Option<String>, headline: Option<String>, doc: &Html) -> Option<String> {
+    match (name, headline) {
+        (Some(n), Some(h)) if n != h => {
+            let page = doc
+                .select(&sel("title"))
+                .next()
+                .and_then(text_of)
+                .unwrap_or_default()
+                .to_lowercase();
+            let overlap = |s: &str| {
+                let words: Vec<String> = s
+                    .to_lowercase()
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect();
+                words.iter().filter(|w| page.contains(w.as_str())).count() as f64
+                    / words.len().max(1) as f64
+            };
+            Some(if overlap(&h) < 0.5 && overlap(&n) >= 0.8 {
+                n
+            } else {
+                h
+            })
+        }
+        (n, h) => h.or(n),
+    }
+}
+
 /// "Headline | Site" → "Headline": drops the part beyond the last (or before the first)
 /// separator when it names the site, or is short while the rest is a real headline.
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
@@ -168,11 +202,13 @@ fn strip_site_name(title: &str, site: Option<&str>) -> String {
         {
             return head.trim().to_string();
         }
+        let is_site = |part: &str| {
+            let p = part.trim().to_lowercase();
+            site.as_ref().is_some_and(|s| p == *s || s.contains(&p))
+        };
         if let Some((head, tail)) = title.split_once(sep)
             && tail.split_whitespace().count() >= 3
-            && site.is_some()
-            && names_site(head)
-            && !names_site(tail)
+            && is_site(head)
         {
             return tail.trim().to_string();
         }
@@ -322,6 +358,18 @@ mod tests {
             "<meta name=\"parsely-title\" content=\"Parsely\"><h1>Heading</h1>",
         );
         assert_eq!(read(&doc, None).0.title, "Parsely");
+    }
+
+    #[test]
+    fn json_ld_name_wins_over_a_descriptive_headline() {
+        let doc = Html::parse_document(
+            r#"<title>List of films featuring time loops - Wikipedia</title>
+            <script type="application/ld+json">{"@type":"Article","name":"List of films featuring time loops","headline":"Wikimedia list article"}</script>"#,
+        );
+        assert_eq!(
+            read(&doc, None).0.title,
+            "List of films featuring time loops"
+        );
     }
 
     #[test]
