@@ -55,8 +55,9 @@ pub enum Command {
         #[arg(value_name = "FILE|URL|-")]
         input: String,
     },
-    /// Replay an archive of articles (JSON lines) through analysis and matching, offline;
-    /// prints one JSON line per article: {"id", "matches": [{"topic", "score"}]}.
+    /// Replay an archive of articles (JSON lines) through analysis, matching and stories,
+    /// offline; prints one JSON line per article, in order: {"id", "matches": [{"topic",
+    /// "score", "story", "new_story", "notify", "whats_new", "sources"}]}.
     Backtest {
         /// JSON lines: {"id", "title"?, "text"?, "html"?, "url"?, "published"?, "source"?}.
         #[arg(value_name = "ARCHIVE.jsonl")]
