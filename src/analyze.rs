@@ -205,11 +205,6 @@ impl Analysis {
     pub fn word(&self, pos: u32) -> &str {
         self.words.get(pos as usize).map_or("", String::as_str)
     }
-
-    /// Distance in words between two positions, not counting field gaps.
-    pub fn distance(&self, a: u32, b: u32) -> u32 {
-        a.abs_diff(b)
-    }
 }
 
 fn index_of(tokens: &[String]) -> HashMap<String, Vec<u32>> {

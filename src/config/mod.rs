@@ -205,16 +205,6 @@ pub enum ConfigError {
     Invalid(Box<Invalid>),
 }
 
-impl ConfigError {
-    /// The located error, when the file was read but is invalid.
-    pub fn invalid(&self) -> Option<&Invalid> {
-        match self {
-            ConfigError::Invalid(inv) => Some(inv),
-            ConfigError::Read { .. } => None,
-        }
-    }
-}
-
 /// The default config path: `$XDG_CONFIG_HOME/newswatch/config.toml`.
 pub fn default_config_path() -> PathBuf {
     xdg_dir("XDG_CONFIG_HOME", ".config").join("newswatch/config.toml")

@@ -42,14 +42,6 @@ pub struct Explanation {
     pub score: Option<f64>,
 }
 
-/// How an article fares against a topic.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    Match(f64),
-    BelowMinScore(f64),
-    NoMatch,
-}
-
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for l in &self.lines {
@@ -331,7 +323,7 @@ impl Eval<'_> {
         let mut best_pair = (0, 0);
         for &p in &l.positions {
             for &q in &r.positions {
-                let d = self.a.distance(p, q);
+                let d = p.abs_diff(q);
                 if d < nearest {
                     nearest = d;
                     best_pair = (p, q);

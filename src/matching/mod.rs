@@ -14,7 +14,7 @@ mod parse;
 
 use std::fmt;
 
-pub use eval::{Explanation, Verdict};
+pub use eval::Explanation;
 pub use parse::{Node, ParseError};
 
 use crate::analyze::{Analysis, Stemming};
@@ -23,7 +23,6 @@ use crate::analyze::{Analysis, Stemming};
 #[derive(Debug, Clone)]
 pub struct Query {
     source: String,
-    root: Node,
     /// The query with its words stemmed for each language, by [`Stemming::index`].
     compiled: Vec<Node>,
 }
@@ -37,17 +36,12 @@ impl Query {
             .collect();
         Ok(Query {
             source: source.to_string(),
-            root,
             compiled,
         })
     }
 
     pub fn source(&self) -> &str {
         &self.source
-    }
-
-    pub fn root(&self) -> &Node {
-        &self.root
     }
 
     fn for_article(&self, a: &Analysis) -> &Node {

@@ -115,10 +115,6 @@ impl Tracker {
         self.stats.add(f);
     }
 
-    pub fn stories(&self) -> &[Story] {
-        &self.stories
-    }
-
     /// Places a matching article of `topic` into a story and decides whether to notify.
     pub fn assign(
         &mut self,

@@ -7,12 +7,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn newswatch() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_newswatch"));
-    c.env_remove("NEWSWATCH_CONFIG").env("RUST_LOG", "warn");
-    c
-}
-
 #[test]
 fn check_accepts_the_shipped_config() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml");

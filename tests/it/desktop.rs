@@ -96,6 +96,23 @@ fn start_bus(dir: &std::path::Path) -> Option<Bus> {
     })
 }
 
+/// `newswatch once` with its session bus at `address`; info logs on stderr.
+async fn once_on_bus(config: std::path::PathBuf, address: String) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        newswatch()
+            .env("RUST_LOG", "newswatch=info")
+            .env("NO_COLOR", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .arg("--config")
+            .arg(&config)
+            .arg("once")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn desktop_notices_reach_a_real_notification_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,17 +152,7 @@ async fn desktop_notices_reach_a_real_notification_server() {
     let path = dir.path().join("config.toml");
     std::fs::write(&path, config).unwrap();
 
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_newswatch"))
-            .arg("--config")
-            .arg(&path)
-            .arg("once")
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = once_on_bus(path, bus.address.clone()).await;
     assert!(
         out.status.success(),
         "{}",
@@ -189,18 +196,7 @@ async fn without_a_session_bus_notices_are_logged_and_the_run_succeeds() {
     let config = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, config.replace("desktop = false", "desktop = true")).unwrap();
     let missing = format!("unix:path={}", dir.path().join("no-such-bus").display());
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_newswatch"))
-            .arg("--config")
-            .arg(&path)
-            .arg("once")
-            .env("DBUS_SESSION_BUS_ADDRESS", missing)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = once_on_bus(path, missing).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));

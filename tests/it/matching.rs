@@ -1,7 +1,6 @@
 //! The shipped "Ukraine peace talks" topic against the seeds and hard negatives, and
 //! `backtest` over an archive.
 
-use std::process::Command;
 
 use newswatch::analyze::Analysis;
 use newswatch::pipeline::match_topics;
@@ -71,17 +70,12 @@ fn backtest(dir: &std::path::Path, archive: &str) -> Vec<serde_json::Value> {
     std::fs::write(&archive_path, archive).unwrap();
     let config = dir.join("config.toml");
     std::fs::write(&config, shipped_topics()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
-        .arg("--config")
-        .arg(&config)
-        .arg("backtest")
-        .arg(&archive_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        newswatch()
+            .arg("--config")
+            .arg(&config)
+            .arg("backtest")
+            .arg(&archive_path),
     );
     String::from_utf8(out.stdout)
         .unwrap()
@@ -140,17 +134,12 @@ fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     std::fs::write(&config, topics).unwrap();
     let explain = |topic: &str, name: &str| {
         let file = fixture_dir().join("articles").join(format!("{name}.txt"));
-        let out = Command::new(env!("CARGO_BIN_EXE_newswatch"))
-            .arg("--config")
-            .arg(&config)
-            .args(["explain", "--topic", topic])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeed(
+            newswatch()
+                .arg("--config")
+                .arg(&config)
+                .args(["explain", "--topic", topic])
+                .arg(&file),
         );
         String::from_utf8(out.stdout).unwrap()
     };

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
 use newswatch::config::{self, Config};
@@ -339,4 +340,22 @@ impl Harness {
         pipeline::deliver_pending(&self.shared, &self.loaded.notifiers).await;
         (self.recorder.take(), results)
     }
+}
+
+/// The newswatch binary, with quiet logs and no config from the environment.
+pub fn newswatch() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newswatch"));
+    c.env_remove("NEWSWATCH_CONFIG").env("RUST_LOG", "warn");
+    c
+}
+
+/// Runs a command that must succeed (its stderr is shown if it doesn't).
+pub fn succeed(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
