@@ -177,12 +177,10 @@ pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<St
 }
 
 fn flush(run: &mut Line, out: &mut Vec<String>) {
-    let line = run.take();
-    if line.len() > 0 && line.link_density() <= 0.6 {
-        out.push(line.text);
-    }
+    push_block(run.take(), out);
 }
 
+/// Keeps a paragraph unless it is empty or mostly link text.
 pub fn push_block(line: Line, out: &mut Vec<String>) {
     if line.len() > 0 && line.link_density() <= 0.6 {
         out.push(line.text);
