@@ -1,7 +1,6 @@
 //! The shipped "Ukraine peace talks" topic against the seeds and hard negatives, and
 //! `backtest` over an archive.
 
-
 use newswatch::analyze::Analysis;
 use newswatch::pipeline::match_topics;
 
