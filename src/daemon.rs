@@ -80,10 +80,10 @@ pub async fn run(
     );
     // What the file held when we started: only later edits trigger a reload.
     let initial_text = tokio::fs::read(&config_path).await.ok();
+    let shared = Arc::new(Shared::open(deps.store.clone(), &loaded.config)?);
     let (tx, rx) = watch::channel(Arc::new(loaded));
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
-    let shared = Arc::new(Shared::new(deps.store.clone()));
 
     tracker.spawn(watch_config(
         config_path,

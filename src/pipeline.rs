@@ -1,12 +1,15 @@
-//! One feed, one pass: fetch → parse → new entries → article text → match → record →
-//! deliver. The daemon decides when a feed is due; `once` calls the same [`poll_feed`].
+//! One feed, one pass: fetch → parse → new entries → article text → match → story →
+//! record → deliver. The daemon decides when a feed is due; `once` calls the same
+//! [`poll_feed`].
 //!
-//! Order matters for crash safety: an entry is recorded together with its article, matches
-//! and pending notices in one transaction, and the feed's validators are saved only after
-//! all its new entries are recorded. A crash mid-feed therefore re-fetches the feed and
-//! processes what was left, and never loses or repeats a notice.
+//! Order matters for crash safety: an entry is recorded together with its article, matches,
+//! story placements and pending notices in one transaction, and the feed's validators are
+//! saved only after all its new entries are recorded. A crash mid-feed therefore re-fetches
+//! the feed and processes what was left, and never loses or repeats a notice. The story
+//! tracker lives in memory, is rebuilt from the store on start, and is placed under the
+//! same lock as the write, so memory and store agree.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -19,7 +22,8 @@ use crate::extract::{self, Article};
 use crate::feed::{self, FeedEntry, ParsedFeed};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Overflow, Validators};
 use crate::notify::{Notice, Notifier};
-use crate::store::{FeedState, NewArticle, Store};
+use crate::store::{FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError};
+use crate::stories::{Features, Restored, Tracker};
 
 /// Text shorter than this from a page means extraction found no article; use the feed's.
 const MIN_PAGE_TEXT: usize = 200;
@@ -39,17 +43,57 @@ pub struct Loaded {
 /// Shared by every poll of the process.
 pub struct Shared {
     pub store: Store,
+    /// Stories of every topic; locked while an article is placed and recorded.
+    tracker: Arc<Mutex<Tracker>>,
     /// Serialises delivery so two feeds finishing together never deliver a notice twice.
     delivery: AsyncMutex<()>,
 }
 
 impl Shared {
-    pub fn new(store: Store) -> Shared {
-        Shared {
+    /// Opens the process's shared state, rebuilding the stories still open from the store.
+    pub fn open(store: Store, config: &Config) -> Result<Shared, StoreError> {
+        let tracker = restore_tracker(&store, config)?;
+        tracing::debug!(stories = tracker.open_stories(), "stories restored");
+        Ok(Shared {
             store,
+            tracker: Arc::new(Mutex::new(tracker)),
             delivery: AsyncMutex::new(()),
-        }
+        })
     }
+}
+
+/// Rebuilds the story tracker from the store: term statistics and the stories seen within
+/// the longest window of any topic.
+pub fn restore_tracker(store: &Store, config: &Config) -> Result<Tracker, StoreError> {
+    let longest = config
+        .topics
+        .iter()
+        .map(|t| t.stories.window)
+        .max()
+        .unwrap_or_default();
+    let since = Utc::now() - chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::MAX);
+    let (docs, df) = store.term_stats()?;
+    let (open, next_id) = store.open_stories(since)?;
+    let stories = open
+        .into_iter()
+        .map(|s| Restored {
+            id: s.id,
+            topic: s.topic,
+            last_notified: s.last_notified,
+            members: s
+                .members
+                .into_iter()
+                .map(|(title, text, at, told)| {
+                    (
+                        Features::new(&title, &text, &Analysis::new(&title, &text)),
+                        at,
+                        told,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Tracker::restore(docs, df, stories, next_id))
 }
 
 /// What one poll of one feed did.
@@ -215,8 +259,12 @@ async fn poll_inner(
                 a = build_article(loaded, feed, entry, &source) => a,
             };
             report.matches += article.matches.len();
-            let now = Utc::now();
-            let ids = blocking(&shared.store, move |s| s.record_article(id, &article, now)).await?;
+            let tracker = shared.tracker.clone();
+            let config = loaded.config.clone();
+            let ids = blocking(&shared.store, move |s| {
+                place_and_record(s, &tracker, &config, id, article, Utc::now())
+            })
+            .await?;
             report.notices += ids.len();
         }
         if !state.initialized {
@@ -233,13 +281,22 @@ async fn poll_inner(
     Ok(report)
 }
 
+/// An article read and matched, before it is placed in stories.
+struct Built {
+    article: NewArticle,
+    features: Features,
+    matches: Vec<(String, f64)>,
+    /// First sentences, for a notice when no sentence stands out.
+    lead: String,
+}
+
 /// Reads an entry's article (its page, else the feed's text) and matches it.
 async fn build_article(
     loaded: &Loaded,
     feed: &FeedConfig,
     entry: &FeedEntry,
     source: &str,
-) -> NewArticle {
+) -> Built {
     let cfg = &loaded.config;
     let page = match (&entry.link, cfg.daemon.fetch_articles) {
         (Some(link), true) => fetch_article(loaded, link, &feed.extract).await,
@@ -264,34 +321,84 @@ async fn build_article(
     };
     let analysis = Analysis::new(&title, &text);
     let matches = match_topics(cfg, Some(feed), &analysis);
-    let body = extract::lead_sentences(&text, 220);
-    let notices = matches
-        .iter()
-        .map(|(topic, _)| Notice {
-            urgency: cfg
-                .topics
-                .iter()
-                .find(|t| &t.name == topic)
-                .map(|t| t.urgency)
-                .unwrap_or_default(),
-            topic: topic.clone(),
-            headline: title.clone(),
+    let features = Features::new(&title, &text, &analysis);
+    Built {
+        lead: extract::lead_sentences(&text, 220),
+        article: NewArticle {
+            entry_key: entry.key.clone(),
+            url: entry.link.as_ref().map(|l| l.to_string()),
+            title,
+            text,
+            published: entry.published.or(published),
             source: source.to_string(),
-            url: entry.link.clone(),
-            body: body.clone(),
+            origin,
+            terms: features.all.keys().cloned().collect(),
+            matches: Vec::new(),
+        },
+        features,
+        matches,
+    }
+}
+
+/// Places a built article in its topics' stories and records it with the notices it
+/// raises, as one step under the tracker's lock. If the write fails, the tracker is rebuilt
+/// from the store, so it never remembers an article the store lost.
+fn place_and_record(
+    store: &Store,
+    tracker: &Mutex<Tracker>,
+    cfg: &Config,
+    feed: FeedId,
+    built: Built,
+    now: DateTime<Utc>,
+) -> Result<Vec<NoticeId>, StoreError> {
+    let mut tracker = tracker.lock().unwrap_or_else(|p| p.into_inner());
+    if store.has_entry(feed, &built.article.entry_key)? {
+        return Ok(Vec::new());
+    }
+    let Built {
+        mut article,
+        features,
+        matches,
+        lead,
+    } = built;
+    tracker.observe(&features);
+    // A story's clock is the articles' publication time; a date in the future is now.
+    let at = article.published.filter(|p| *p <= now).unwrap_or(now);
+    let url = article.url.as_deref().and_then(|u| url::Url::parse(u).ok());
+    article.matches = matches
+        .into_iter()
+        .map(|(topic, score)| {
+            let t = cfg.topics.iter().find(|t| t.name == topic);
+            let story_cfg = t.map(|t| t.stories).unwrap_or_default();
+            let a = tracker.assign(&topic, &features, at, &story_cfg);
+            let notice = a.notify.then(|| Notice {
+                topic: topic.clone(),
+                headline: article.title.clone(),
+                source: article.source.clone(),
+                url: url.clone(),
+                body: a.whats_new.clone().unwrap_or_else(|| lead.clone()),
+                urgency: t.map(|t| t.urgency).unwrap_or_default(),
+                story: Some(a.story),
+                update: !a.new_story,
+                sources: a.sources,
+            });
+            Placed {
+                topic,
+                score,
+                at,
+                story: a,
+                notice,
+            }
         })
         .collect();
-    NewArticle {
-        entry_key: entry.key.clone(),
-        url: entry.link.as_ref().map(|l| l.to_string()),
-        title,
-        text,
-        published: entry.published.or(published),
-        source: source.to_string(),
-        origin,
-        matches,
-        notices,
-    }
+    store.record_article(feed, &article, now).inspect_err(|_| {
+        match restore_tracker(store, cfg) {
+            Ok(t) => *tracker = t,
+            Err(err) => {
+                tracing::error!(error = %crate::error_chain(&err), "cannot rebuild stories from the store")
+            }
+        }
+    })
 }
 
 /// Every enabled topic the article matches at or above the topic's minimum score; `feed`

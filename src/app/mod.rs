@@ -160,7 +160,7 @@ async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
     let notifiers: Option<Vec<Arc<dyn Notifier>>> =
         dry_run.then(|| vec![Arc::new(recorder.clone()) as Arc<dyn Notifier>]);
     let loaded = Arc::new(pipeline::load(config.clone(), notifiers)?);
-    let shared = Arc::new(Shared::new(store));
+    let shared = Arc::new(Shared::open(store, &config)?);
     let reports = pipeline::poll_all(&shared, &loaded).await;
     let delivered = pipeline::deliver_pending(&shared, &loaded.notifiers).await;
 

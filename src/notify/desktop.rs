@@ -3,6 +3,8 @@
 //! Notices are sent with notify-rust. One long-lived connection of our own asks the server
 //! for its capabilities and listens for `ActionInvoked`; a single listener task opens the
 //! link of a clicked notice (http/https only) with `xdg-open`, so no task waits per notice.
+//! An update of a story replaces the story's earlier notification (`replaces_id`), so a
+//! developing story occupies one slot on the screen.
 //! Without a session bus the notice is logged at info level and the daemon carries on.
 
 use std::collections::VecDeque;
@@ -20,8 +22,8 @@ use crate::config::NotifyConfig;
 
 const BUS_NAME: &str = "org.freedesktop.Notifications";
 const OBJECT_PATH: &str = "/org/freedesktop/Notifications";
-/// How many recent notices keep their link for a later click.
-const REMEMBERED_LINKS: usize = 256;
+/// How many recent notices keep their link (for a click) and story (for replacement).
+const REMEMBERED: usize = 256;
 
 type Links = Arc<Mutex<VecDeque<(u32, Url)>>>;
 
@@ -32,6 +34,8 @@ pub struct DesktopNotifier {
     expire: Duration,
     session: OnceCell<zbus::Connection>,
     links: Links,
+    /// The last notification shown for each recent story, for replacement.
+    shown: Mutex<VecDeque<(i64, u32)>>,
     /// Stops the action listener when this notifier is dropped (e.g. replaced on reload).
     _stop: tokio_util::sync::DropGuard,
     stopped: CancellationToken,
@@ -46,6 +50,7 @@ impl DesktopNotifier {
             expire: cfg.expire,
             session: OnceCell::new(),
             links: Arc::default(),
+            shown: Mutex::default(),
             _stop: stopped.clone().drop_guard(),
             stopped,
         }
@@ -126,6 +131,17 @@ impl DesktopNotifier {
             .timeout(notify_rust::Timeout::Milliseconds(
                 self.expire.as_millis().min(u32::MAX as u128) as u32,
             ));
+        let replaces = n.story.filter(|_| n.update).and_then(|story| {
+            let shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+            shown
+                .iter()
+                .rev()
+                .find(|(s, _)| *s == story)
+                .map(|(_, id)| *id)
+        });
+        if let Some(id) = replaces {
+            notification.id(id);
+        }
         let with_actions = link.is_some() && caps.iter().any(|c| c == "actions");
         if with_actions {
             notification
@@ -136,9 +152,17 @@ impl DesktopNotifier {
             .show_async()
             .await
             .map_err(NotifyError::Desktop)?;
+        if let Some(story) = n.story {
+            let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+            shown.retain(|(s, _)| *s != story);
+            if shown.len() == REMEMBERED {
+                shown.pop_front();
+            }
+            shown.push_back((story, handle.id()));
+        }
         if let (true, Some(link)) = (with_actions, link) {
             let mut links = self.links.lock().unwrap_or_else(|p| p.into_inner());
-            if links.len() == REMEMBERED_LINKS {
+            if links.len() == REMEMBERED {
                 links.pop_front();
             }
             links.push_back((handle.id(), link));

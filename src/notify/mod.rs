@@ -21,10 +21,16 @@ pub struct Notice {
     /// The outlet (feed name or site).
     pub source: String,
     pub url: Option<Url>,
-    /// The article's first sentence(s).
+    /// For a new story its most informative lead sentence; for an update, what's new.
     pub body: String,
     /// The topic's urgency.
     pub urgency: crate::config::Urgency,
+    /// The story this notice is about, when stories are tracked.
+    pub story: Option<i64>,
+    /// An update of a story the user has already heard of (not its first notice).
+    pub update: bool,
+    /// Articles in the story so far.
+    pub sources: usize,
 }
 
 impl Notice {
@@ -33,13 +39,20 @@ impl Notice {
         format!("{}: {}", self.topic, self.headline)
     }
 
-    /// Notification text: source and lead, unescaped.
+    /// Notification text, unescaped: source and lead for a new story; for an update,
+    /// what's new and how many sources the story has.
     pub fn text(&self) -> String {
-        if self.body.is_empty() {
+        let mut out = if self.body.is_empty() {
             self.source.clone()
+        } else if self.update {
+            format!("New: {} ({})", self.body, self.source)
         } else {
             format!("{} — {}", self.source, self.body)
+        };
+        if self.update {
+            out.push_str(&format!("\n{} sources", self.sources));
         }
+        out
     }
 }
 
@@ -74,6 +87,9 @@ impl Notifier for LogNotifier {
                 topic = %n.topic,
                 headline = %n.headline,
                 source = %n.source,
+                update = n.update,
+                sources = n.sources,
+                body = %n.body,
                 url = n.url.as_ref().map(Url::as_str).unwrap_or(""),
                 "notice"
             );

@@ -1,4 +1,5 @@
-//! The daemon's memory in SQLite: feeds, entries seen, articles, matches, notices.
+//! The daemon's memory in SQLite: feeds, entries seen, articles, matches, stories, term
+//! statistics, notices.
 //!
 //! The only module that speaks SQL. WAL mode with a busy timeout; the schema is versioned
 //! with `PRAGMA user_version` and migrated forward on open. Calls are blocking: async
@@ -20,6 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::fetch::Validators;
 use crate::notify::Notice;
+use crate::stories::Assignment;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -68,8 +70,55 @@ pub struct NewArticle {
     pub source: String,
     /// Where the text came from: `page` or `feed`.
     pub origin: &'static str,
-    pub matches: Vec<(String, f64)>,
-    pub notices: Vec<Notice>,
+    /// The article's distinct content terms, counted in the term statistics.
+    pub terms: Vec<String>,
+    pub matches: Vec<Placed>,
+}
+
+/// A topic the article matched, the story it joined and the notice it raises, if any.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub topic: String,
+    pub score: f64,
+    /// The article's time on the story's clock.
+    pub at: DateTime<Utc>,
+    pub story: Assignment,
+    pub notice: Option<Notice>,
+}
+
+/// A story still open, as stored: enough to rebuild the tracker.
+#[derive(Debug, Clone)]
+pub struct OpenStory {
+    pub id: i64,
+    pub topic: String,
+    pub last_notified: Option<DateTime<Utc>>,
+    /// Members in order: title, text, time, and whether it notified.
+    pub members: Vec<(String, String, DateTime<Utc>, bool)>,
+}
+
+/// A story for display, with its timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoryView {
+    pub id: i64,
+    pub topic: String,
+    pub title: String,
+    pub started: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub sources: i64,
+    pub muted: bool,
+    pub timeline: Vec<MemberView>,
+}
+
+/// One article of a story's timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MemberView {
+    pub at: DateTime<Utc>,
+    pub source: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub new_story: bool,
+    pub notified: bool,
+    pub whats_new: Option<String>,
 }
 
 /// A notice waiting for delivery.
@@ -264,36 +313,87 @@ impl Store {
             ],
             |r| r.get(0),
         )?;
-        for (topic, score) in &article.matches {
-            tx.execute(
-                "INSERT OR IGNORE INTO matches(article_id, topic, score, matched_at) VALUES (?1, ?2, ?3, ?4)",
-                params![article_id, topic, score, now.timestamp()],
+        tx.execute(
+            "INSERT INTO counters(name, value) VALUES ('docs', 1)
+             ON CONFLICT(name) DO UPDATE SET value = value + 1",
+            [],
+        )?;
+        {
+            let mut df = tx.prepare_cached(
+                "INSERT INTO terms(term, df) VALUES (?1, 1)
+                 ON CONFLICT(term) DO UPDATE SET df = df + 1",
             )?;
+            for t in &article.terms {
+                df.execute([t])?;
+            }
         }
         let mut ids = Vec::new();
-        for n in &article.notices {
-            let url = n.url.as_ref().map(|u| u.as_str());
-            let dup: bool = match url {
-                Some(u) => tx
-                    .prepare_cached("SELECT 1 FROM notices WHERE topic = ?1 AND url = ?2")?
-                    .exists(params![n.topic, u])?,
-                None => false,
-            };
-            if dup {
-                continue;
+        for m in &article.matches {
+            let a = &m.story;
+            if a.new_story {
+                tx.execute(
+                    "INSERT INTO stories(id, topic, title, started, last_seen, last_notified, sources)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        a.story,
+                        m.topic,
+                        article.title,
+                        a.started.timestamp(),
+                        a.last_seen.timestamp(),
+                        a.last_notified.map(|t| t.timestamp()),
+                        a.sources as i64
+                    ],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE stories SET last_seen = ?2, last_notified = ?3, sources = ?4 WHERE id = ?1",
+                    params![
+                        a.story,
+                        a.last_seen.timestamp(),
+                        a.last_notified.map(|t| t.timestamp()),
+                        a.sources as i64
+                    ],
+                )?;
             }
+            let notice = m.notice.as_ref().filter(|n| {
+                // The same URL under the same topic (the article again, from a second
+                // feed) never notifies twice.
+                let Some(u) = n.url.as_ref() else { return true };
+                !tx.prepare_cached("SELECT 1 FROM notices WHERE topic = ?1 AND url = ?2")
+                    .and_then(|mut q| q.exists(params![n.topic, u.as_str()]))
+                    .unwrap_or(false)
+            });
+            tx.execute(
+                "INSERT OR IGNORE INTO matches(article_id, topic, score, matched_at, story_id, at, new_story, notified, whats_new)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    article_id,
+                    m.topic,
+                    m.score,
+                    now.timestamp(),
+                    a.story,
+                    m.at.timestamp(),
+                    a.new_story,
+                    notice.is_some(),
+                    a.whats_new
+                ],
+            )?;
+            let Some(n) = notice else { continue };
             let id = tx.query_row(
-                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at, urgency)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at, urgency, story_id, is_update, sources)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                 params![
                     article_id,
                     n.topic,
                     n.headline,
                     n.source,
-                    url,
+                    n.url.as_ref().map(|u| u.as_str()),
                     n.body,
                     now.timestamp(),
-                    n.urgency.as_str()
+                    n.urgency.as_str(),
+                    n.story,
+                    n.update,
+                    n.sources as i64
                 ],
                 |r| r.get(0),
             )?;
@@ -307,8 +407,8 @@ impl Store {
     pub fn pending_notices(&self) -> Result<Vec<PendingNotice>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, topic, headline, source, url, body, attempts, urgency FROM notices
-             WHERE delivered_at IS NULL ORDER BY id",
+            "SELECT id, topic, headline, source, url, body, attempts, urgency, story_id, is_update, sources
+             FROM notices WHERE delivered_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(PendingNotice {
@@ -324,6 +424,9 @@ impl Store {
                     body: r.get(5)?,
                     urgency: crate::config::Urgency::parse(&r.get::<_, String>(7)?)
                         .unwrap_or_default(),
+                    story: r.get(8)?,
+                    update: r.get(9)?,
+                    sources: r.get::<_, i64>(10)?.max(0) as usize,
                 },
             })
         })?;
@@ -344,6 +447,125 @@ impl Store {
             params![id.0, error],
         )?;
         Ok(())
+    }
+
+    /// Whether this feed has recorded the entry already.
+    pub fn has_entry(&self, feed: FeedId, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM entries WHERE feed_id = ?1 AND key = ?2")?
+            .exists(params![feed.0, key])?)
+    }
+
+    /// Term statistics: articles counted, and each term's document frequency.
+    pub fn term_stats(&self) -> Result<(u64, Vec<(String, u64)>), StoreError> {
+        let conn = self.conn();
+        let docs: i64 = conn
+            .query_row("SELECT value FROM counters WHERE name = 'docs'", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0);
+        let mut stmt = conn.prepare("SELECT term, df FROM terms")?;
+        let df = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
+            .collect::<Result<_, _>>()?;
+        Ok((docs.max(0) as u64, df))
+    }
+
+    /// Stories seen since `since`, with their members, to rebuild the tracker; and the
+    /// first story id not used yet.
+    pub fn open_stories(&self, since: DateTime<Utc>) -> Result<(Vec<OpenStory>, i64), StoreError> {
+        let conn = self.conn();
+        let next_id: i64 =
+            conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM stories", [], |r| {
+                r.get(0)
+            })?;
+        let mut stories: Vec<OpenStory> = conn
+            .prepare(
+                "SELECT id, topic, last_notified FROM stories WHERE last_seen >= ?1 ORDER BY id",
+            )?
+            .query_map([since.timestamp()], |r| {
+                Ok(OpenStory {
+                    id: r.get(0)?,
+                    topic: r.get(1)?,
+                    last_notified: r.get::<_, Option<i64>>(2)?.and_then(from_ts),
+                    members: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut members = conn.prepare_cached(
+            "SELECT a.title, a.text, m.at, m.notified OR m.new_story FROM matches m
+             JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?1 ORDER BY m.at, a.id",
+        )?;
+        for s in &mut stories {
+            s.members = members
+                .query_map([s.id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, Option<i64>>(2)?
+                            .and_then(from_ts)
+                            .unwrap_or_default(),
+                        r.get(3)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok((stories, next_id))
+    }
+
+    /// Stories of `topic` (or every topic) seen since `since`, newest first, with their
+    /// timelines.
+    pub fn stories(
+        &self,
+        topic: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoryView>, StoreError> {
+        let conn = self.conn();
+        let mut stories: Vec<StoryView> = conn
+            .prepare(
+                "SELECT id, topic, title, started, last_seen, sources, muted FROM stories
+                 WHERE last_seen >= ?1 AND (?2 IS NULL OR topic = ?2)
+                 ORDER BY last_seen DESC, id DESC",
+            )?
+            .query_map(params![since.timestamp(), topic], |r| {
+                Ok(StoryView {
+                    id: r.get(0)?,
+                    topic: r.get(1)?,
+                    title: r.get(2)?,
+                    started: from_ts(r.get(3)?).unwrap_or_default(),
+                    last_seen: from_ts(r.get(4)?).unwrap_or_default(),
+                    sources: r.get(5)?,
+                    muted: r.get(6)?,
+                    timeline: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut members = conn.prepare_cached(
+            "SELECT m.at, a.source, a.title, a.url, m.new_story, m.notified, m.whats_new
+             FROM matches m JOIN articles a ON a.id = m.article_id
+             WHERE m.story_id = ?1 ORDER BY m.at, a.id",
+        )?;
+        for s in &mut stories {
+            s.timeline = members
+                .query_map([s.id], |r| {
+                    Ok(MemberView {
+                        at: r
+                            .get::<_, Option<i64>>(0)?
+                            .and_then(from_ts)
+                            .unwrap_or_default(),
+                        source: r.get(1)?,
+                        title: r.get(2)?,
+                        url: r.get(3)?,
+                        new_story: r.get(4)?,
+                        notified: r.get(5)?,
+                        whats_new: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(stories)
     }
 
     /// Writes a consistent copy of the database to `target` (which must not exist).
@@ -379,6 +601,7 @@ pub enum Table {
     Articles,
     Matches,
     Notices,
+    Stories,
 }
 
 impl Table {
@@ -389,6 +612,7 @@ impl Table {
             Table::Articles => "articles",
             Table::Matches => "matches",
             Table::Notices => "notices",
+            Table::Stories => "stories",
         }
     }
 }
@@ -409,20 +633,46 @@ mod tests {
             url: Some(url::Url::parse(url).unwrap()),
             body: "b".into(),
             urgency: crate::config::Urgency::Critical,
+            story: Some(1),
+            update: false,
+            sources: 1,
         }
     }
 
-    fn article(key: &str, notices: Vec<Notice>) -> NewArticle {
+    fn at(hours: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_764_000_000 + hours * 3600, 0).unwrap()
+    }
+
+    /// An article of topic `T` in story 1: the story's first when `new_story`.
+    fn article(key: &str, new_story: bool, notice: Option<Notice>) -> NewArticle {
+        let sources = if new_story { 1 } else { 2 };
         NewArticle {
             entry_key: key.into(),
             url: Some("https://x.example/a".into()),
-            title: "t".into(),
-            text: "x".into(),
+            title: format!("title {key}"),
+            text: format!("text {key}"),
             published: None,
             source: "s".into(),
             origin: "page",
-            matches: vec![("T".into(), 0.5)],
-            notices,
+            terms: vec!["talk".into(), key.into()],
+            matches: vec![Placed {
+                topic: "T".into(),
+                score: 0.5,
+                at: at(sources),
+                story: Assignment {
+                    story: 1,
+                    new_story,
+                    notify: notice.is_some(),
+                    whats_new: None,
+                    similarity: 0.5,
+                    novelty: 0.5,
+                    sources: sources as usize,
+                    started: at(1),
+                    last_seen: at(sources),
+                    last_notified: Some(at(1)),
+                },
+                notice,
+            }],
         }
     }
 
@@ -437,7 +687,7 @@ mod tests {
         let ids = store
             .record_article(
                 feed.id,
-                &article("k1", vec![notice("T", "https://x.example/a")]),
+                &article("k1", true, Some(notice("T", "https://x.example/a"))),
                 now,
             )
             .unwrap();
@@ -446,11 +696,12 @@ mod tests {
         let again = store
             .record_article(
                 feed.id,
-                &article("k2", vec![notice("T", "https://x.example/a")]),
+                &article("k2", false, Some(notice("T", "https://x.example/a"))),
                 now,
             )
             .unwrap();
         assert!(again.is_empty());
+        assert!(store.has_entry(feed.id, "k2").unwrap());
         assert_eq!(store.unseen(feed.id, &["k1", "k3"]).unwrap(), vec![1]);
         drop(store);
 
@@ -462,6 +713,28 @@ mod tests {
         assert!(store.pending_notices().unwrap().is_empty());
         assert_eq!(store.count(Table::Articles).unwrap(), 2);
         assert_eq!(store.count(Table::Notices).unwrap(), 1);
+        assert_eq!(pending[0].notice.story, Some(1));
+
+        // The story, its two members and the term statistics survive too.
+        let (docs, df) = store.term_stats().unwrap();
+        assert_eq!(docs, 2);
+        assert!(df.contains(&("talk".to_string(), 2)), "{df:?}");
+        let (open, next_id) = store.open_stories(at(0)).unwrap();
+        assert_eq!(next_id, 2);
+        assert_eq!(open.len(), 1);
+        let titles: Vec<(&str, bool)> = open[0]
+            .members
+            .iter()
+            .map(|(t, _, _, told)| (t.as_str(), *told))
+            .collect();
+        // k2's notice was dropped as a duplicate, so it counts as not told.
+        assert_eq!(titles, [("title k1", true), ("title k2", false)]);
+        let views = store.stories(Some("T"), at(0)).unwrap();
+        assert_eq!(views[0].sources, 2);
+        assert_eq!(views[0].title, "title k1");
+        assert!(views[0].timeline[0].new_story && !views[0].timeline[1].notified);
+        assert!(store.stories(Some("other"), at(0)).unwrap().is_empty());
+        assert!(store.open_stories(at(3)).unwrap().0.is_empty());
     }
 
     #[test]

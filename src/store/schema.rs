@@ -69,6 +69,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX notices_pending ON notices(id) WHERE delivered_at IS NULL;",
     // 2: a notice carries its topic's urgency.
     "ALTER TABLE notices ADD COLUMN urgency TEXT NOT NULL DEFAULT 'normal';",
+    // 3: stories, their members (matches placed in a story), term statistics.
+    "CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        title TEXT NOT NULL,
+        started INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        last_notified INTEGER,
+        sources INTEGER NOT NULL DEFAULT 1,
+        muted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX stories_last_seen ON stories(last_seen);
+    ALTER TABLE matches ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL;
+    ALTER TABLE matches ADD COLUMN at INTEGER;
+    ALTER TABLE matches ADD COLUMN new_story INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE matches ADD COLUMN notified INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE matches ADD COLUMN whats_new TEXT;
+    CREATE INDEX matches_story ON matches(story_id);
+    ALTER TABLE notices ADD COLUMN story_id INTEGER;
+    ALTER TABLE notices ADD COLUMN is_update INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE notices ADD COLUMN sources INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -2,15 +2,22 @@
 //! and the decision whether it is worth a notice.
 //!
 //! Similarity combines TF-IDF cosine of the head (title and lead) and of the whole text
-//! against the story's members, overlap of names and numbers, and SimHash near-duplicates
+//! against the story so far, overlap of names and numbers, and SimHash near-duplicates
 //! (syndicated copies and rewrites); stories go quiet after a window. Term statistics come
 //! from the articles seen so far. An article that joins a story notifies only when it adds
 //! enough over what the user was already told and the story has not notified recently.
-//! Pure: state in, decision out; persistence is the store's job.
+//!
+//! Pure: state in, decision out. The store persists what [`Assignment`]s say and hands
+//! back [`Restored`] stories on start, so the tracker survives restarts.
+//!
+//! Cost: a story keeps the sums of its members' vectors, not the members, so comparing an
+//! article with a story costs one pass over the article's terms whatever the story's size;
+//! stories past their window are dropped, so memory stays flat on an endless stream.
 
 mod features;
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -42,48 +49,133 @@ impl Default for StoryConfig {
 const JOIN_THRESHOLD: f64 = 0.28;
 /// Hamming distance of SimHashes under which two texts are copies of each other.
 const NEAR_DUPLICATE_BITS: u32 = 6;
+/// A story's cached vector norms are recomputed once the corpus grew by this share.
+const NORM_REFRESH: f64 = 0.02;
 
-/// Document frequencies of the terms seen so far.
-#[derive(Debug, Clone, Default)]
-pub struct TermStats {
-    pub docs: u64,
-    pub df: HashMap<String, u64>,
-}
+/// Terms, names and numbers are interned: stories compare small integers, not strings.
+type Id = u32;
+type Fast = BuildHasherDefault<FastHasher>;
+type IdMap<V> = HashMap<Id, V, Fast>;
+type IdSet = HashSet<Id, Fast>;
 
-impl TermStats {
-    fn idf(&self, term: &str) -> f64 {
-        let df = self.df.get(term).copied().unwrap_or(0) as f64;
-        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+/// A multiplicative hasher for interned ids and words. The tracker's maps hold words of
+/// articles a topic matched, not keys an attacker could aim at a table worth SipHash's cost.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
     }
 
-    fn add(&mut self, f: &Features) {
-        self.docs += 1;
-        for t in f.all.keys() {
-            *self.df.entry(t.clone()).or_default() += 1;
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
-/// A story of one topic.
+/// Interned strings and the document frequency of each (zero for names and numbers).
+#[derive(Debug, Default)]
+struct Vocab {
+    ids: HashMap<String, Id, Fast>,
+    df: Vec<u64>,
+}
+
+impl Vocab {
+    fn id(&mut self, s: &str) -> Id {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.df.len() as Id;
+        self.ids.insert(s.to_string(), id);
+        self.df.push(0);
+        id
+    }
+
+    fn set<'a>(&mut self, items: impl Iterator<Item = &'a String>) -> IdSet {
+        items.map(|s| self.id(s)).collect()
+    }
+}
+
+/// A story of one topic: the sums of its members' features and what the user was told.
 #[derive(Debug, Clone)]
 pub struct Story {
-    pub id: u64,
+    pub id: i64,
     pub topic: String,
     pub started: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub last_notified: Option<DateTime<Utc>>,
     pub sources: usize,
-    members: Vec<Features>,
+    head: IdMap<f64>,
+    all: IdMap<f64>,
+    names: IdSet,
+    numbers: IdSet,
+    simhashes: Vec<u64>,
+    /// IDF-weighted norms of `head` and `all`, and the corpus size they were computed at.
+    norms: Option<(u64, f64, f64)>,
     /// Content terms, names and numbers of what the user has been told.
     told_terms: HashSet<String>,
     told_names: HashSet<String>,
     told_numbers: HashSet<String>,
 }
 
+impl Story {
+    fn new(id: i64, topic: &str, at: DateTime<Utc>) -> Story {
+        Story {
+            id,
+            topic: topic.to_string(),
+            started: at,
+            last_seen: at,
+            last_notified: None,
+            sources: 0,
+            head: IdMap::default(),
+            all: IdMap::default(),
+            names: IdSet::default(),
+            numbers: IdSet::default(),
+            simhashes: Vec::new(),
+            norms: None,
+            told_terms: HashSet::new(),
+            told_names: HashSet::new(),
+            told_numbers: HashSet::new(),
+        }
+    }
+
+    fn add(&mut self, doc: &Doc, at: DateTime<Utc>) {
+        for &(t, w) in &doc.head {
+            *self.head.entry(t).or_default() += w;
+        }
+        for &(t, w) in &doc.all {
+            *self.all.entry(t).or_default() += w;
+        }
+        self.names.extend(doc.names.iter().copied());
+        self.numbers.extend(doc.numbers.iter().copied());
+        if doc.simhash != 0 {
+            self.simhashes.push(doc.simhash);
+        }
+        self.sources += 1;
+        self.last_seen = self.last_seen.max(at);
+        self.norms = None;
+    }
+
+    /// Records what a notice told the user about.
+    fn tell(&mut self, f: &Features) {
+        for (_, terms) in &f.sentences {
+            self.told_terms.extend(terms.iter().cloned());
+        }
+        self.told_names.extend(f.names.iter().cloned());
+        self.told_numbers.extend(f.numbers.iter().cloned());
+    }
+}
+
 /// What happened to one article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
-    pub story: u64,
+    pub story: i64,
     pub new_story: bool,
     pub notify: bool,
     /// The sentence to show: the lead's most informative for a new story, the one that
@@ -91,15 +183,48 @@ pub struct Assignment {
     pub whats_new: Option<String>,
     pub similarity: f64,
     pub novelty: f64,
+    /// Articles in the story so far, this one included.
     pub sources: usize,
+    /// The story's state after this article, for the store.
+    pub started: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub last_notified: Option<DateTime<Utc>>,
+}
+
+/// A stored story handed back on start: its members in order, and which of them notified.
+pub struct Restored {
+    pub id: i64,
+    pub topic: String,
+    pub last_notified: Option<DateTime<Utc>>,
+    pub members: Vec<(Features, DateTime<Utc>, bool)>,
+}
+
+/// An article in interned form.
+struct Doc {
+    head: Vec<(Id, f64)>,
+    all: Vec<(Id, f64)>,
+    names: IdSet,
+    numbers: IdSet,
+    simhash: u64,
+}
+
+/// An article's vectors weighted by the current IDF, computed once per article.
+struct Query {
+    /// tf·idf², so a dot product with a story's raw sums needs one lookup per term.
+    head: Vec<(Id, f64)>,
+    all: Vec<(Id, f64)>,
+    head_norm: f64,
+    all_norm: f64,
 }
 
 /// All stories, across topics, and the term statistics they use.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    pub stats: TermStats,
+    /// Articles counted in the document frequencies.
+    docs: u64,
+    vocab: Vocab,
     stories: Vec<Story>,
-    next_id: u64,
+    next_id: i64,
 }
 
 impl Tracker {
@@ -110,9 +235,54 @@ impl Tracker {
         }
     }
 
+    /// A tracker continuing from stored state: the number of articles seen and each
+    /// term's document frequency, the stories still open, and the first unused story id.
+    pub fn restore(
+        docs: u64,
+        df: impl IntoIterator<Item = (String, u64)>,
+        stories: Vec<Restored>,
+        next_id: i64,
+    ) -> Tracker {
+        let mut t = Tracker {
+            docs,
+            next_id: next_id.max(1),
+            ..Tracker::default()
+        };
+        for (term, n) in df {
+            let id = t.vocab.id(&term);
+            t.vocab.df[id as usize] = n;
+        }
+        for r in stories {
+            let Some(first) = r.members.first() else {
+                continue;
+            };
+            let mut story = Story::new(r.id, &r.topic, first.1);
+            for (f, at, notified) in &r.members {
+                let doc = t.intern(f);
+                story.add(&doc, *at);
+                if *notified {
+                    story.tell(f);
+                }
+            }
+            story.last_notified = r.last_notified;
+            t.next_id = t.next_id.max(r.id + 1);
+            t.stories.push(story);
+        }
+        t
+    }
+
+    /// Stories currently open.
+    pub fn open_stories(&self) -> usize {
+        self.stories.len()
+    }
+
     /// Counts an article in the term statistics (every article, matching or not).
     pub fn observe(&mut self, f: &Features) {
-        self.stats.add(f);
+        self.docs += 1;
+        for t in f.all.keys() {
+            let id = self.vocab.id(t);
+            self.vocab.df[id as usize] += 1;
+        }
     }
 
     /// Places a matching article of `topic` into a story and decides whether to notify.
@@ -124,40 +294,42 @@ impl Tracker {
         cfg: &StoryConfig,
     ) -> Assignment {
         let window = chrono::Duration::from_std(cfg.window).unwrap_or(chrono::Duration::MAX);
+        // Stories of this topic past their window are over: drop them for good.
+        self.stories
+            .retain(|s| s.topic != topic || at - s.last_seen <= window);
+        let doc = self.intern(f);
+        let query = self.query(&doc);
         let mut best: Option<(usize, f64)> = None;
-        for (i, s) in self.stories.iter().enumerate() {
-            if s.topic != topic || at - s.last_seen > window {
+        for i in 0..self.stories.len() {
+            if self.stories[i].topic != topic {
                 continue;
             }
-            let sim = self.similarity(f, s);
+            let sim = self.similarity(&doc, &query, i);
             if best.is_none_or(|(_, b)| sim > b) {
                 best = Some((i, sim));
             }
         }
         match best {
-            Some((i, sim)) if sim >= JOIN_THRESHOLD => self.join(i, f, at, sim, cfg),
-            best => self.start(topic, f, at, best.map_or(0.0, |b| b.1)),
+            Some((i, sim)) if sim >= JOIN_THRESHOLD => self.join(i, f, &doc, at, sim, cfg),
+            best => self.start(topic, f, &doc, at, best.map_or(0.0, |b| b.1)),
         }
     }
 
-    fn start(&mut self, topic: &str, f: &Features, at: DateTime<Utc>, sim: f64) -> Assignment {
+    fn start(
+        &mut self,
+        topic: &str,
+        f: &Features,
+        doc: &Doc,
+        at: DateTime<Utc>,
+        sim: f64,
+    ) -> Assignment {
         let id = self.next_id;
         self.next_id += 1;
-        let mut story = Story {
-            id,
-            topic: topic.to_string(),
-            started: at,
-            last_seen: at,
-            last_notified: Some(at),
-            sources: 1,
-            members: vec![f.clone()],
-            told_terms: HashSet::new(),
-            told_names: HashSet::new(),
-            told_numbers: HashSet::new(),
-        };
-        tell(&mut story, f);
-        self.stories.push(story);
-        Assignment {
+        let mut story = Story::new(id, topic, at);
+        story.add(doc, at);
+        story.tell(f);
+        story.last_notified = Some(at);
+        let a = Assignment {
             story: id,
             new_story: true,
             notify: true,
@@ -165,20 +337,24 @@ impl Tracker {
             similarity: sim,
             novelty: 1.0,
             sources: 1,
-        }
+            started: at,
+            last_seen: at,
+            last_notified: story.last_notified,
+        };
+        self.stories.push(story);
+        a
     }
 
     fn join(
         &mut self,
         i: usize,
         f: &Features,
+        doc: &Doc,
         at: DateTime<Utc>,
         sim: f64,
         cfg: &StoryConfig,
     ) -> Assignment {
         let story = &mut self.stories[i];
-        story.sources += 1;
-        story.last_seen = story.last_seen.max(at);
         let novelty = novelty(f, story);
         let interval =
             chrono::Duration::from_std(cfg.min_update_interval).unwrap_or(chrono::Duration::MAX);
@@ -189,9 +365,9 @@ impl Tracker {
             .flatten();
         if notify {
             story.last_notified = Some(at);
-            tell(story, f);
+            story.tell(f);
         }
-        story.members.push(f.clone());
+        story.add(doc, at);
         Assignment {
             story: story.id,
             new_story: false,
@@ -200,72 +376,103 @@ impl Tracker {
             similarity: sim,
             novelty,
             sources: story.sources,
+            started: story.started,
+            last_seen: story.last_seen,
+            last_notified: story.last_notified,
         }
     }
 
-    fn similarity(&self, f: &Features, s: &Story) -> f64 {
-        if s.members
-            .iter()
-            .any(|m| (m.simhash ^ f.simhash).count_ones() <= NEAR_DUPLICATE_BITS && f.simhash != 0)
+    fn intern(&mut self, f: &Features) -> Doc {
+        let mut vector = |v: &HashMap<String, f64>| -> Vec<(Id, f64)> {
+            v.iter().map(|(t, w)| (self.vocab.id(t), *w)).collect()
+        };
+        let head = vector(&f.head);
+        let all = vector(&f.all);
+        Doc {
+            head,
+            all,
+            names: self.vocab.set(f.names.iter()),
+            numbers: self.vocab.set(f.numbers.iter()),
+            simhash: f.simhash,
+        }
+    }
+
+    fn idf(&self, id: Id) -> f64 {
+        let df = self.vocab.df.get(id as usize).copied().unwrap_or(0) as f64;
+        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+    }
+
+    fn query(&self, doc: &Doc) -> Query {
+        let weigh = |v: &[(Id, f64)]| {
+            let mut norm = 0.0;
+            let q = v
+                .iter()
+                .map(|&(t, w)| {
+                    let idf = self.idf(t);
+                    norm += (w * idf).powi(2);
+                    (t, w * idf * idf)
+                })
+                .collect();
+            (q, f64::sqrt(norm))
+        };
+        let (head, head_norm) = weigh(&doc.head);
+        let (all, all_norm) = weigh(&doc.all);
+        Query {
+            head,
+            all,
+            head_norm,
+            all_norm,
+        }
+    }
+
+    fn similarity(&mut self, doc: &Doc, q: &Query, i: usize) -> f64 {
+        let docs = self.docs;
+        let stale = self.stories[i].norms.is_none_or(|(then, _, _)| {
+            docs.saturating_sub(then) as f64 > NORM_REFRESH * then as f64
+        });
+        if stale {
+            let norm = |v: &IdMap<f64>| {
+                v.iter()
+                    .map(|(&t, c)| (c * self.idf(t)).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            };
+            let s = &self.stories[i];
+            let norms = (docs, norm(&s.head), norm(&s.all));
+            self.stories[i].norms = Some(norms);
+        }
+        let s = &self.stories[i];
+        if doc.simhash != 0
+            && s.simhashes
+                .iter()
+                .any(|h| (h ^ doc.simhash).count_ones() <= NEAR_DUPLICATE_BITS)
         {
             return 1.0;
         }
-        let head = self.cosine(&f.head, s.members.iter().map(|m| &m.head));
-        let all = self.cosine(&f.all, s.members.iter().map(|m| &m.all));
-        let names = overlap(&f.names, s.members.iter().flat_map(|m| m.names.iter()));
-        let numbers = overlap(&f.numbers, s.members.iter().flat_map(|m| m.numbers.iter()));
+        let (_, head_norm, all_norm) = s.norms.unwrap_or_default();
+        let cosine = |q: &[(Id, f64)], qn: f64, c: &IdMap<f64>, cn: f64| {
+            if qn == 0.0 || cn == 0.0 {
+                return 0.0;
+            }
+            let dot: f64 = q.iter().filter_map(|(t, x)| c.get(t).map(|c| x * c)).sum();
+            dot / (qn * cn)
+        };
+        let head = cosine(&q.head, q.head_norm, &s.head, head_norm);
+        let all = cosine(&q.all, q.all_norm, &s.all, all_norm);
+        let names = overlap(&doc.names, &s.names);
+        let numbers = overlap(&doc.numbers, &s.numbers);
         // Weights chosen on ECB+ (dev): names separate look-alike events best.
         0.1 * head + 0.4 * all + 0.4 * names + 0.2 * numbers
     }
-
-    /// Cosine between an article's TF-IDF vector and the centroid of the story's members.
-    fn cosine<'a>(
-        &self,
-        v: &HashMap<String, f64>,
-        members: impl Iterator<Item = &'a HashMap<String, f64>>,
-    ) -> f64 {
-        let mut centroid: HashMap<&str, f64> = HashMap::new();
-        for m in members {
-            for (t, w) in m {
-                *centroid.entry(t.as_str()).or_default() += w;
-            }
-        }
-        let idf = |t: &str| self.stats.idf(t);
-        let mut dot = 0.0;
-        let mut nv = 0.0;
-        for (t, w) in v {
-            let x = w * idf(t);
-            nv += x * x;
-            if let Some(c) = centroid.get(t.as_str()) {
-                dot += x * c * idf(t);
-            }
-        }
-        let nc: f64 = centroid.iter().map(|(t, c)| (c * idf(t)).powi(2)).sum();
-        if nv == 0.0 || nc == 0.0 {
-            0.0
-        } else {
-            dot / (nv.sqrt() * nc.sqrt())
-        }
-    }
 }
 
-/// Overlap coefficient of a set with the union of others: |A ∩ B| / min(|A|, |B|).
-fn overlap<'a>(a: &HashSet<String>, b: impl Iterator<Item = &'a String>) -> f64 {
-    let b: HashSet<&String> = b.collect();
+/// Overlap coefficient of two sets: |A ∩ B| / min(|A|, |B|).
+fn overlap(a: &IdSet, b: &IdSet) -> f64 {
     let smaller = a.len().min(b.len());
     if smaller == 0 {
         return 0.0;
     }
-    a.iter().filter(|x| b.contains(x)).count() as f64 / smaller as f64
-}
-
-/// Records what a notice told the user about.
-fn tell(story: &mut Story, f: &Features) {
-    for (_, terms) in &f.sentences {
-        story.told_terms.extend(terms.iter().cloned());
-    }
-    story.told_names.extend(f.names.iter().cloned());
-    story.told_numbers.extend(f.numbers.iter().cloned());
+    a.iter().filter(|x| b.contains(*x)).count() as f64 / smaller as f64
 }
 
 /// Share of an article that is new to the user: new names and numbers, and sentences whose

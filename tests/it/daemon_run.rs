@@ -19,6 +19,7 @@ fn simple_feed(server: &TestServer, path: &str, title: &str) {
         title: title.into(),
         link: server.url(&format!("{path}.html")),
         description: format!("<p>{title}. More details inside.</p>"),
+        published: None,
     };
     server.set(path, feed_route(rss("Test", &[item]), "e1"));
 }
@@ -27,7 +28,15 @@ async fn next_event(
     events: &mut broadcast::Receiver<Event>,
     want: impl Fn(&Event) -> bool,
 ) -> Event {
-    tokio::time::timeout(PATIENCE, async {
+    next_event_within(PATIENCE, events, want).await
+}
+
+async fn next_event_within(
+    patience: Duration,
+    events: &mut broadcast::Receiver<Event>,
+    want: impl Fn(&Event) -> bool,
+) -> Event {
+    tokio::time::timeout(patience, async {
         loop {
             let e = events.recv().await.unwrap();
             if want(&e) {
@@ -81,7 +90,12 @@ async fn edits_reload_without_restart_and_broken_edits_keep_the_old_config() {
     let server = TestServer::start().await;
     simple_feed(&server, "/a.xml", "Alpha festival opens");
     simple_feed(&server, "/b.xml", "Beta rocket launch delayed");
-    simple_feed(&server, "/c.xml", "Beta rocket launch rescheduled");
+    // A different story, so it notifies rather than joining the launch delay's.
+    simple_feed(
+        &server,
+        "/c.xml",
+        "Beta Rocket Club wins the chess final in Oslo",
+    );
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("nw.db");
     let path = dir.path().join("config.toml");
@@ -141,7 +155,10 @@ async fn edits_reload_without_restart_and_broken_edits_keep_the_old_config() {
     let got = tokio::time::timeout(PATIENCE, d.recorder.wait_for(3))
         .await
         .unwrap();
-    assert_eq!(got[2].headline, "Beta rocket launch rescheduled");
+    assert_eq!(
+        got[2].headline,
+        "Beta Rocket Club wins the chess final in Oslo"
+    );
     assert_eq!(got.len(), 3, "no notice repeated: {got:?}");
 
     d.stop.send(()).unwrap();
@@ -175,4 +192,99 @@ async fn shutdown_returns_within_the_drain_timeout_even_with_a_stalled_feed() {
     // A poll cut short by shutdown is not recorded as a feed failure.
     let store = Store::open(&db).unwrap();
     assert_eq!(store.feed_error(&server.url("/stall.xml")).unwrap(), None);
+}
+
+/// The seeds as outlets published them, hours apart, through the real daemon loop: the
+/// scheduler's timers run on paused time, so an hour between polls costs nothing.
+#[tokio::test(start_paused = true)]
+async fn seeds_published_hours_apart_notify_the_meeting_and_the_readout_only() {
+    // Publication order and hours after the first report (Moscow, then Miami).
+    const STREAM: [(&str, u32); 5] = [
+        ("seed-004", 0),
+        ("seed-000", 3),
+        ("seed-001", 6),
+        ("seed-002", 50),
+        ("seed-003", 53),
+    ];
+    let server = TestServer::start().await;
+    let mut items = vec![publish(&server, "offtopic-grain")];
+    server.set("/feed.xml", feed_route(rss("World Desk", &items), "v0"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let path = dir.path().join("config.toml");
+    write(
+        &path,
+        &config_text(
+            &db,
+            "poll_interval = \"1h\"",
+            &[server.url("/feed.xml")],
+            &shipped_topics(),
+        ),
+    );
+    let mut d = start(&path, &db);
+    let first = next_event(&mut d.events, |e| matches!(e, Event::FeedPolled { .. })).await;
+    assert!(
+        matches!(&first, Event::FeedPolled { result: Ok(r), .. } if r.backlog == 1),
+        "{first:?}"
+    );
+
+    let base = chrono::DateTime::parse_from_rfc3339("2025-12-02T06:00:00Z").unwrap();
+    for (n, (seed, hours)) in STREAM.iter().enumerate() {
+        let mut item = publish(&server, seed);
+        item.published = Some((base + chrono::Duration::hours(i64::from(*hours))).to_rfc2822());
+        items.insert(0, item);
+        server.set(
+            "/feed.xml",
+            feed_route(rss("World Desk", &items), &format!("v{}", n + 1)),
+        );
+        // The next hourly poll picks the new item up.
+        next_event_within(
+            Duration::from_secs(3 * 3600),
+            &mut d.events,
+            |e| matches!(e, Event::FeedPolled { result: Ok(r), .. } if r.new_entries == 1),
+        )
+        .await;
+    }
+    let notices = d.recorder.notices();
+    let told: Vec<String> = notices.iter().map(|n| n.headline.clone()).collect();
+    let headline = |seed: &str| article(seed).0;
+    assert!(notices.len() <= 3, "{told:#?}");
+    assert_eq!(
+        told[0],
+        headline("seed-004"),
+        "the Moscow meeting: {told:#?}"
+    );
+    assert!(
+        told.contains(&headline("seed-002")),
+        "the Miami readout: {told:#?}"
+    );
+    for quiet in ["seed-001", "seed-003"] {
+        assert!(
+            !told.contains(&headline(quiet)),
+            "{quiet} notified: {told:#?}"
+        );
+    }
+    // The readout is an update of the same story: what's new, and how many sources so far.
+    let readout = notices
+        .iter()
+        .find(|n| n.headline == headline("seed-002"))
+        .unwrap();
+    assert!(readout.update && readout.story == notices[0].story);
+    assert_eq!(readout.sources, 4);
+    assert!(readout.text().contains("4 sources"), "{}", readout.text());
+
+    // All five are on topic and in one story, which the store keeps.
+    let store = Store::open(&db).unwrap();
+    let stories = store.stories(None, chrono::DateTime::UNIX_EPOCH).unwrap();
+    assert_eq!(stories.len(), 1, "{stories:#?}");
+    assert_eq!(stories[0].sources, 5);
+    let notified: Vec<bool> = stories[0].timeline.iter().map(|m| m.notified).collect();
+    assert_eq!(notified.len(), 5);
+    assert!(
+        notified[0] && !notified[2] && notified[3] && !notified[4],
+        "{notified:?}"
+    );
+
+    d.stop.send(()).unwrap();
+    d.handle.await.unwrap().unwrap();
 }

@@ -139,6 +139,7 @@ async fn desktop_notices_reach_a_real_notification_server() {
         link: server.url("/story.html"),
         description:
             "<p>Envoys say <b>talks</b> & \"deals\" <i>resume</i> in Miami. More later.</p>".into(),
+        published: None,
     };
     server.set("/feed.xml", feed_route(rss("Desk", &[item]), "d1"));
     let db = dir.path().join("nw.db");
@@ -169,9 +170,10 @@ async fn desktop_notices_reach_a_real_notification_server() {
         c.summary,
         "Talks: Breaking & \"quotes\": peace talks resume"
     );
+    // The source and the lead's most informative sentence, escaped.
     assert_eq!(
         c.body,
-        "Desk — Envoys say talks &amp; &quot;deals&quot; resume in Miami. More later."
+        "Desk — Envoys say talks &amp; &quot;deals&quot; resume in Miami."
     );
     assert_eq!(c.expire_timeout, 7000);
     let open = c

@@ -13,28 +13,8 @@ const OFF_TOPIC: [&str; 4] = [
     "offtopic-gaza",
 ];
 
-/// Serves each fixture as a page and returns its feed item.
-fn publish(server: &TestServer, name: &str) -> Item {
-    let (title, page) = article_page(name, "World Desk");
-    let path = format!("/news/{name}.html");
-    server.set(
-        &path,
-        Route::Ok {
-            content_type: "text/html; charset=utf-8",
-            body: page.into_bytes(),
-            etag: None,
-        },
-    );
-    Item {
-        guid: format!("urn:world-desk:{name}"),
-        title,
-        link: server.url(&path),
-        description: "A short teaser.".into(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seed_articles_notify_once_and_only_them() {
+async fn seed_articles_make_one_story_and_one_notice() {
     let server = TestServer::start().await;
     let old: Vec<Item> = ["offtopic-grain", "offtopic-nobel"]
         .iter()
@@ -75,14 +55,11 @@ async fn seed_articles_notify_once_and_only_them() {
         .iter()
         .map(|n| (n.headline.clone(), n.url.as_ref().unwrap().to_string()))
         .collect();
-    let want: Vec<(String, String)> = SEEDS
-        .iter()
-        .map(|s| (article(s).0, server.url(&format!("/news/{s}.html"))))
-        .collect();
-    assert_eq!(
-        got, want,
-        "notices for the seed articles only, oldest first"
-    );
+    // Five outlets, one story: the first seed notifies; the other four arrive with it,
+    // before any update is due, and join the story silently.
+    let want = vec![(article("seed-004").0, server.url("/news/seed-004.html"))];
+    assert_eq!(got, want, "one notice for the story: {notices:?}");
+    assert!(!notices[0].update);
     for n in &notices {
         assert_eq!(n.topic, "Ukraine peace talks");
         assert_eq!(n.source, "World Desk");
@@ -119,7 +96,12 @@ async fn seed_articles_notify_once_and_only_them() {
 
     // The stored article is the page's text without its chrome.
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.count(newswatch::store::Table::Notices).unwrap(), 5);
+    assert_eq!(store.count(newswatch::store::Table::Notices).unwrap(), 1);
+    assert_eq!(store.count(newswatch::store::Table::Matches).unwrap(), 5);
+    let stories = store.stories(None, chrono::DateTime::UNIX_EPOCH).unwrap();
+    assert_eq!(stories.len(), 1, "{stories:?}");
+    assert_eq!(stories[0].sources, 5);
+    assert_eq!(stories[0].title, article("seed-004").0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,6 +123,7 @@ async fn broken_feeds_are_logged_and_retried_without_affecting_others() {
             title: format!("Item {i}"),
             link: format!("http://example.invalid/{i}"),
             description: "padding ".repeat(20),
+            published: None,
         })
         .collect();
     server.set("/huge.xml", feed_route(rss("Huge", &huge), "h1"));
@@ -201,6 +184,7 @@ async fn unreachable_page_falls_back_to_the_feed_text() {
         title: "Umerov in Miami for talks on security guarantees".into(),
         link: server.url("/missing.html"),
         description: "<p>Ukraine's negotiator Rustem Umerov met Witkoff and Kushner in Miami to discuss the peace plan after their meeting with Putin in Moscow.</p>".into(),
+        published: None,
     };
     server.set("/feed.xml", feed_route(rss("Wire", &[item]), "w1"));
     let dir = tempfile::tempdir().unwrap();

@@ -217,12 +217,35 @@ pub fn article_page(name: &str, site: &str) -> (String, String) {
     (title, page)
 }
 
+/// Serves a fixture article as a page of "World Desk" and returns its feed item.
+pub fn publish(server: &TestServer, name: &str) -> Item {
+    let (title, page) = article_page(name, "World Desk");
+    let path = format!("/news/{name}.html");
+    server.set(
+        &path,
+        Route::Ok {
+            content_type: "text/html; charset=utf-8",
+            body: page.into_bytes(),
+            etag: None,
+        },
+    );
+    Item {
+        guid: format!("urn:world-desk:{name}"),
+        title,
+        link: server.url(&path),
+        description: "A short teaser.".into(),
+        published: None,
+    }
+}
+
 /// One RSS item.
 pub struct Item {
     pub guid: String,
     pub title: String,
     pub link: String,
     pub description: String,
+    /// RFC 2822 date, when the item carries one.
+    pub published: Option<String>,
 }
 
 pub fn rss(title: &str, items: &[Item]) -> Vec<u8> {
@@ -231,8 +254,13 @@ pub fn rss(title: &str, items: &[Item]) -> Vec<u8> {
         escape(title)
     );
     for i in items {
+        let date = i
+            .published
+            .as_ref()
+            .map(|d| format!("<pubDate>{d}</pubDate>"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{}</link><description>{}</description></item>\n",
+            "<item><guid isPermaLink=\"false\">{}</guid><title>{}</title><link>{}</link><description>{}</description>{date}</item>\n",
             escape(&i.guid),
             escape(&i.title),
             escape(&i.link),
@@ -293,6 +321,7 @@ pub fn one_item_config(
         title: title.into(),
         link: server.url("/item-1.html"),
         description: text_html.into(),
+        published: None,
     };
     server.set("/feed.xml", feed_route(rss("Desk", &[item]), "one"));
     let text = config_text(
@@ -318,7 +347,7 @@ impl Harness {
         let recorder = RecordingNotifier::new();
         let notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(recorder.clone())];
         Harness {
-            shared: Arc::new(Shared::new(Store::open(db).unwrap())),
+            shared: Arc::new(Shared::open(Store::open(db).unwrap(), &config).unwrap()),
             loaded: Arc::new(pipeline::load(Arc::new(config), Some(notifiers)).unwrap()),
             recorder,
         }
