@@ -63,6 +63,21 @@ pub enum Command {
         #[arg(value_name = "ARCHIVE.jsonl")]
         archive: PathBuf,
     },
+    /// List recent stories with their timeline of sources; `*` marks the articles that
+    /// notified.
+    Stories {
+        /// Only this topic's stories.
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        /// Stories with an article this recent (e.g. 48h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "72h", value_parser = crate::config::parse_duration)]
+        since: std::time::Duration,
+        /// One JSON object per story per line: {"id", "topic", "title", "started",
+        /// "last_seen", "sources", "muted", "timeline": [{"at", "source", "title", "url",
+        /// "new_story", "notified", "whats_new"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Extract the article from HTML files or URLs and print its title, metadata and text.
     Extract {
         /// One JSON object per input per line.

@@ -63,7 +63,7 @@ impl Shared {
 }
 
 /// Rebuilds the story tracker from the store: term statistics and the stories seen within
-/// the longest window of any topic.
+/// the longest window of any topic (before the newest story's last article).
 pub fn restore_tracker(store: &Store, config: &Config) -> Result<Tracker, StoreError> {
     let longest = config
         .topics
@@ -71,9 +71,8 @@ pub fn restore_tracker(store: &Store, config: &Config) -> Result<Tracker, StoreE
         .map(|t| t.stories.window)
         .max()
         .unwrap_or_default();
-    let since = Utc::now() - chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::MAX);
     let (docs, df) = store.term_stats()?;
-    let (open, next_id) = store.open_stories(since)?;
+    let (open, next_id) = store.open_stories(longest)?;
     let stories = open
         .into_iter()
         .map(|s| Restored {

@@ -3,6 +3,7 @@
 //! `explain`, `backtest`) are in [`offline`].
 
 mod offline;
+mod stories;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,6 +60,9 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
                 offline::explain(&config_path, &topic, &input).await
             }
             Command::Backtest { archive } => offline::backtest(&config_path, &archive),
+            Command::Stories { topic, since, json } => {
+                stories::list(&config_path, topic.as_deref(), since, json).await
+            }
             Command::Extract { json, url, inputs } => {
                 offline::extract(&config_path, json, url.as_deref(), &inputs).await
             }

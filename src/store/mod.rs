@@ -473,9 +473,10 @@ impl Store {
         Ok((docs.max(0) as u64, df))
     }
 
-    /// Stories seen since `since`, with their members, to rebuild the tracker; and the
-    /// first story id not used yet.
-    pub fn open_stories(&self, since: DateTime<Utc>) -> Result<(Vec<OpenStory>, i64), StoreError> {
+    /// Stories seen within `window` of the newest story's last article (on the stories'
+    /// clock, the articles' publication time), with their members, to rebuild the tracker;
+    /// and the first story id not used yet.
+    pub fn open_stories(&self, window: Duration) -> Result<(Vec<OpenStory>, i64), StoreError> {
         let conn = self.conn();
         let next_id: i64 =
             conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM stories", [], |r| {
@@ -483,9 +484,10 @@ impl Store {
             })?;
         let mut stories: Vec<OpenStory> = conn
             .prepare(
-                "SELECT id, topic, last_notified FROM stories WHERE last_seen >= ?1 ORDER BY id",
+                "SELECT id, topic, last_notified FROM stories
+                 WHERE last_seen >= (SELECT MAX(last_seen) FROM stories) - ?1 ORDER BY id",
             )?
-            .query_map([since.timestamp()], |r| {
+            .query_map([window.as_secs().min(i64::MAX as u64) as i64], |r| {
                 Ok(OpenStory {
                     id: r.get(0)?,
                     topic: r.get(1)?,
@@ -719,7 +721,7 @@ mod tests {
         let (docs, df) = store.term_stats().unwrap();
         assert_eq!(docs, 2);
         assert!(df.contains(&("talk".to_string(), 2)), "{df:?}");
-        let (open, next_id) = store.open_stories(at(0)).unwrap();
+        let (open, next_id) = store.open_stories(Duration::from_secs(3600)).unwrap();
         assert_eq!(next_id, 2);
         assert_eq!(open.len(), 1);
         let titles: Vec<(&str, bool)> = open[0]
@@ -734,7 +736,8 @@ mod tests {
         assert_eq!(views[0].title, "title k1");
         assert!(views[0].timeline[0].new_story && !views[0].timeline[1].notified);
         assert!(store.stories(Some("other"), at(0)).unwrap().is_empty());
-        assert!(store.open_stories(at(3)).unwrap().0.is_empty());
+        // Open means seen within the window of the newest article on the stories' clock.
+        assert_eq!(store.open_stories(Duration::ZERO).unwrap().0.len(), 1);
     }
 
     #[test]

@@ -287,4 +287,31 @@ async fn seeds_published_hours_apart_notify_the_meeting_and_the_readout_only() {
 
     d.stop.send(()).unwrap();
     d.handle.await.unwrap().unwrap();
+
+    // `newswatch stories` shows the timeline, marking what notified.
+    let stories_since = |since: &str, extra: &[&str]| {
+        let out = succeed(
+            newswatch()
+                .arg("--config")
+                .arg(&path)
+                .args(["stories", "--since", since])
+                .args(extra),
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let stories = |extra: &[&str]| stories_since("3650d", extra);
+    let text = stories(&[]);
+    assert!(text.starts_with("Ukraine peace talks · story "), "{text}");
+    assert!(text.contains("· 5 sources ·"), "{text}");
+    let marked: Vec<&str> = text.lines().filter(|l| l.starts_with("  * ")).collect();
+    assert_eq!(marked.len(), told.len(), "{text}");
+    assert!(marked[0].ends_with(&headline("seed-004")), "{text}");
+    let json = stories(&["--json", "--topic", "Ukraine peace talks"]);
+    let story: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(story["sources"], 5);
+    assert_eq!(story["timeline"].as_array().unwrap().len(), 5);
+    assert_eq!(story["timeline"][3]["notified"], true);
+    assert!(stories(&["--topic", "Other"]).starts_with("no stories since"));
+    // Stories last seen before `--since` are not listed.
+    assert!(stories_since("1h", &[]).starts_with("no stories since"));
 }

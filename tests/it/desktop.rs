@@ -13,6 +13,7 @@ use crate::support::*;
 #[derive(Debug, Clone)]
 struct Call {
     app_name: String,
+    replaces_id: u32,
     summary: String,
     body: String,
     actions: Vec<String>,
@@ -29,7 +30,7 @@ impl Server {
     async fn notify(
         &self,
         app_name: String,
-        _replaces_id: u32,
+        replaces_id: u32,
         _app_icon: String,
         summary: String,
         body: String,
@@ -40,12 +41,18 @@ impl Server {
         let mut calls = self.calls.lock().unwrap();
         calls.push(Call {
             app_name,
+            replaces_id,
             summary,
             body,
             actions,
             expire_timeout,
         });
-        calls.len() as u32
+        // The spec: a replaced notification keeps its id; a new one gets a fresh id.
+        if replaces_id != 0 {
+            replaces_id
+        } else {
+            calls.len() as u32
+        }
     }
 
     fn get_capabilities(&self) -> Vec<String> {
@@ -113,14 +120,10 @@ async fn once_on_bus(config: std::path::PathBuf, address: String) -> std::proces
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn desktop_notices_reach_a_real_notification_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(bus) = start_bus(dir.path()) else {
-        return;
-    };
+/// Serves the test notification server on the bus; calls land in the returned list.
+async fn serve(bus: &Bus) -> (zbus::Connection, Arc<Mutex<Vec<Call>>>) {
     let calls = Arc::new(Mutex::new(Vec::new()));
-    let _conn = zbus::connection::Builder::address(bus.address.as_str())
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
         .name("org.freedesktop.Notifications")
         .serve_at(
             "/org/freedesktop/Notifications",
@@ -131,6 +134,16 @@ async fn desktop_notices_reach_a_real_notification_server() {
         .build()
         .await
         .unwrap();
+    (conn, calls)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_notices_reach_a_real_notification_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(bus) = start_bus(dir.path()) else {
+        return;
+    };
+    let (_conn, calls) = serve(&bus).await;
 
     let server = TestServer::start().await;
     let item = Item {
@@ -182,6 +195,90 @@ async fn desktop_notices_reach_a_real_notification_server() {
         .position(|a| a == "open")
         .expect("open action");
     assert_eq!(c.actions[open + 1], "Open");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_update_replaces_the_story_notification() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(bus) = start_bus(dir.path()) else {
+        return;
+    };
+    let (_conn, calls) = serve(&bus).await;
+    let server = TestServer::start().await;
+    let item = |id: &str, title: &str, text: &str, date: &str| Item {
+        guid: id.into(),
+        title: title.into(),
+        link: server.url(&format!("/{id}.html")),
+        description: format!("<p>{text}</p>"),
+        published: Some(date.into()),
+    };
+    let meeting = item(
+        "moscow",
+        "Envoys hold peace talks with Putin in Moscow",
+        "US envoys Steve Witkoff and Jared Kushner met Vladimir Putin in Moscow on Tuesday \
+         for five hours of peace talks. The Kremlin said no compromise on territory was reached.",
+        "Tue, 02 Dec 2025 06:00:00 +0000",
+    );
+    let next_step = item(
+        "miami",
+        "Peace talks move to Miami as Umerov joins Witkoff and Kushner",
+        "Ukraine's negotiator Rustem Umerov will join Steve Witkoff and Jared Kushner in Miami \
+         on Thursday to continue the peace talks that followed the Moscow meeting with \
+         Vladimir Putin. Officials in Kyiv said a security framework and reconstruction \
+         funding are on the table.",
+        "Tue, 02 Dec 2025 10:00:00 +0000",
+    );
+    let unrelated = item(
+        "geneva",
+        "Peace talks on Sudan open in Geneva",
+        "Delegations from the Sudanese army and the Rapid Support Forces opened peace talks \
+         in Geneva under Swiss and Saudi mediation, diplomats said.",
+        "Tue, 02 Dec 2025 11:00:00 +0000",
+    );
+    server.set(
+        "/feed.xml",
+        feed_route(rss("Desk", &[unrelated, next_step, meeting]), "d1"),
+    );
+    let config = config_text(
+        &dir.path().join("nw.db"),
+        "notify_existing = true\nfetch_articles = false",
+        &[server.url("/feed.xml")],
+        "[[topics]]\nname = \"Talks\"\nquery = \"peace talks\"\n",
+    )
+    .replace("desktop = false", "desktop = true");
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, config).unwrap();
+
+    let out = once_on_bus(path, bus.address.clone()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = calls.lock().unwrap().clone();
+    let summaries: Vec<&str> = calls.iter().map(|c| c.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Talks: Envoys hold peace talks with Putin in Moscow",
+            "Talks: Peace talks move to Miami as Umerov joins Witkoff and Kushner",
+            "Talks: Peace talks on Sudan open in Geneva",
+        ]
+    );
+    // The update takes the place of the meeting's notification (the server gave it id 1);
+    // another story gets a notification of its own.
+    assert_eq!(
+        calls.iter().map(|c| c.replaces_id).collect::<Vec<_>>(),
+        [0, 1, 0]
+    );
+    assert!(
+        calls[1]
+            .body
+            .starts_with("New: Ukraine&#39;s negotiator Rustem Umerov"),
+        "{}",
+        calls[1].body
+    );
+    assert!(calls[1].body.ends_with("\n2 sources"), "{}", calls[1].body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -206,3 +206,54 @@ async fn unreachable_page_falls_back_to_the_feed_text() {
     );
     assert_eq!(server.hits("/missing.html")[0].status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stories_and_what_was_told_survive_a_restart() {
+    let server = TestServer::start().await;
+    let base = chrono::DateTime::parse_from_rfc3339("2025-12-02T06:00:00Z").unwrap();
+    let dated = |seed: &str, hours: i64| {
+        let mut item = publish(&server, seed);
+        item.published = Some((base + chrono::Duration::hours(hours)).to_rfc2822());
+        item
+    };
+    let mut items = vec![dated("seed-004", 0)];
+    server.set("/feed.xml", feed_route(rss("World Desk", &items), "v1"));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let cfg = config_text(
+        &db,
+        "notify_existing = true",
+        &[server.url("/feed.xml")],
+        &shipped_topics(),
+    );
+    let h = Harness::from_text(&cfg, &db);
+    let (notices, _) = h.cycle().await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let story = notices[0].story;
+    assert!(story.is_some() && !notices[0].update);
+    drop(h);
+
+    // After a restart the tracker is rebuilt from the store: the next report of the same
+    // meeting joins the story silently instead of starting a new one.
+    let h = Harness::from_text(&cfg, &db);
+    items.insert(0, dated("seed-000", 3));
+    server.set("/feed.xml", feed_route(rss("World Desk", &items), "v2"));
+    let (notices, _) = h.cycle().await;
+    assert!(notices.is_empty(), "{notices:?}");
+    drop(h);
+
+    // And again: the Miami readout two days later is an update of that same story.
+    let h = Harness::from_text(&cfg, &db);
+    items.insert(0, dated("seed-002", 50));
+    server.set("/feed.xml", feed_route(rss("World Desk", &items), "v3"));
+    let (notices, _) = h.cycle().await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].headline, article("seed-002").0);
+    assert!(notices[0].update);
+    assert_eq!((notices[0].story, notices[0].sources), (story, 3));
+    let stories = Store::open(&db)
+        .unwrap()
+        .stories(None, chrono::DateTime::UNIX_EPOCH)
+        .unwrap();
+    assert_eq!(stories.len(), 1, "{stories:#?}");
+}
