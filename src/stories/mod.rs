@@ -39,7 +39,7 @@ impl Default for StoryConfig {
     fn default() -> StoryConfig {
         StoryConfig {
             window: Duration::from_secs(72 * 3600),
-            update_novelty: 0.4,
+            update_novelty: 0.5,
             min_update_interval: Duration::from_secs(2 * 3600),
         }
     }
