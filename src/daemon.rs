@@ -12,11 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use tokio::sync::{Semaphore, broadcast, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, broadcast, mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::clock::Clock;
 use crate::config::{self, Config};
 use crate::notify::Notifier;
 use crate::pipeline::{self, FeedReport, Loaded, Shared};
@@ -51,6 +52,8 @@ pub struct Deps {
     /// Channels to use instead of those `[notify]` configures.
     pub notifiers: Option<Vec<Arc<dyn Notifier>>>,
     pub events: broadcast::Sender<Event>,
+    /// Time for delivery schedules; tests pass one that follows tokio's paused clock.
+    pub clock: Clock,
 }
 
 impl Deps {
@@ -59,6 +62,7 @@ impl Deps {
             store,
             notifiers: None,
             events: broadcast::channel(256).0,
+            clock: Clock::System,
         }
     }
 }
@@ -80,7 +84,7 @@ pub async fn run(
     );
     // What the file held when we started: only later edits trigger a reload.
     let initial_text = tokio::fs::read(&config_path).await.ok();
-    let shared = Arc::new(Shared::open(deps.store.clone(), &loaded.config)?);
+    let shared = Arc::new(Shared::open(deps.store.clone(), &loaded.config)?.with_clock(deps.clock));
     let (tx, rx) = watch::channel(Arc::new(loaded));
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -93,15 +97,17 @@ pub async fn run(
         deps.events.clone(),
         token.clone(),
     ));
-    // Notices a previous run recorded but could not deliver.
-    {
-        let shared = shared.clone();
-        let loaded = rx.borrow().clone();
-        tracker.spawn(async move {
-            pipeline::deliver_pending(&shared, &loaded.notifiers).await;
-        });
-    }
+    // Delivery runs on its own: at start (notices a previous run left), when a poll
+    // records notices, and when a retry is due.
+    let wake = Arc::new(Notify::new());
+    tracker.spawn(deliver_loop(
+        shared.clone(),
+        rx.clone(),
+        wake.clone(),
+        token.clone(),
+    ));
     let scheduler = Scheduler {
+        wake,
         shared,
         events: deps.events,
         token: token.clone(),
@@ -133,6 +139,8 @@ struct Slot {
 }
 
 struct Scheduler {
+    /// Tells the delivery loop that notices are waiting.
+    wake: Arc<Notify>,
     shared: Arc<Shared>,
     events: broadcast::Sender<Event>,
     token: CancellationToken,
@@ -203,6 +211,7 @@ impl Scheduler {
         let shared = self.shared.clone();
         let loaded = loaded.clone();
         let token = self.token.clone();
+        let wake = self.wake.clone();
         let events = self.events.clone();
         self.tracker.spawn(async move {
             let url = feed.url.to_string();
@@ -217,7 +226,7 @@ impl Scheduler {
                 Err(err) => tracing::warn!(feed = %url, error = %crate::error_chain(err), "poll failed; will retry"),
             }
             if result.as_ref().is_ok_and(|r| r.notices > 0) {
-                pipeline::deliver_pending(&shared, &loaded.notifiers).await;
+                wake.notify_one();
             }
             let ok = result.is_ok();
             let _ = events.send(Event::FeedPolled {
@@ -226,6 +235,36 @@ impl Scheduler {
             });
             let _ = done.send((url, ok));
         });
+    }
+}
+
+/// Delivers pending notices whenever woken or a retry falls due, until cancelled.
+async fn deliver_loop(
+    shared: Arc<Shared>,
+    rx: watch::Receiver<Arc<Loaded>>,
+    wake: Arc<Notify>,
+    token: CancellationToken,
+) {
+    loop {
+        let loaded = rx.borrow().clone();
+        // A round is not cut short: a delivery a channel confirmed must be recorded, or it
+        // would be repeated after the restart.
+        let report = pipeline::deliver_pending(&shared, &loaded).await;
+        if report.delivered + report.failed > 0 {
+            tracing::debug!(delivered = report.delivered, failed = report.failed, next_retry = ?report.next_retry, "delivery round");
+        }
+        let retry = async {
+            match report.next_retry {
+                Some(at) => shared.clock.sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            () = token.cancelled() => return,
+            () = wake.notified() => {}
+            () = retry => {}
+        }
     }
 }
 

@@ -15,13 +15,15 @@
 //! | [`matching`] | topic query language: parse, evaluate, score |
 //! | [`store`] | SQLite: feeds, entries, articles, matches, notices |
 //! | [`stories`] | per-topic story grouping and novelty |
-//! | [`notify`] | notices and delivery channels (desktop, log) |
+//! | [`notify`] | notices and delivery channels (desktop, ntfy, webhook, command, log) |
+//! | [`clock`] | wall-clock time for delivery schedules, pausable in tests |
 //! | [`pipeline`] | one poll of one feed, and notice delivery |
 //! | [`daemon`] | scheduler, reload, graceful shutdown |
 
 pub mod analyze;
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod extract;

@@ -17,18 +17,19 @@ use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::analyze::Analysis;
+use crate::clock::Clock;
 use crate::config::{Config, FeedConfig};
 use crate::extract::{self, Article};
 use crate::feed::{self, FeedEntry, ParsedFeed};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Overflow, Validators};
 use crate::notify::{Notice, Notifier};
-use crate::store::{FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError};
+use crate::store::{Delivery, FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError};
 use crate::stories::{Features, Restored, Tracker};
 
 /// Text shorter than this from a page means extraction found no article; use the feed's.
 const MIN_PAGE_TEXT: usize = 200;
-/// Give up on a notice after this many failed deliveries.
-const MAX_DELIVERY_ATTEMPTS: i64 = 5;
+/// Deliveries tried on the desktop and log channels before giving a notice up.
+const MAX_DELIVERY_ATTEMPTS: u32 = 5;
 /// A channel that takes longer than this to accept a notice has failed (a hung D-Bus
 /// server must not stall every later notice).
 const DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -47,6 +48,8 @@ pub struct Shared {
     tracker: Arc<Mutex<Tracker>>,
     /// Serialises delivery so two feeds finishing together never deliver a notice twice.
     delivery: AsyncMutex<()>,
+    /// Time for delivery schedules.
+    pub clock: Clock,
 }
 
 impl Shared {
@@ -58,7 +61,14 @@ impl Shared {
             store,
             tracker: Arc::new(Mutex::new(tracker)),
             delivery: AsyncMutex::new(()),
+            clock: Clock::System,
         })
+    }
+
+    /// The same state on another clock (tests run schedules on tokio's paused time).
+    pub fn with_clock(mut self, clock: Clock) -> Shared {
+        self.clock = clock;
+        self
     }
 }
 
@@ -371,6 +381,8 @@ fn place_and_record(
             let story_cfg = t.map(|t| t.stories).unwrap_or_default();
             let a = tracker.assign(&topic, &features, at, &story_cfg);
             let notice = a.notify.then(|| Notice {
+                id: None,
+                published: article.published,
                 topic: topic.clone(),
                 headline: article.title.clone(),
                 source: article.source.clone(),
@@ -482,47 +494,120 @@ pub async fn poll_all(
     out
 }
 
-/// Delivers every pending notice on every channel. A notice counts as delivered once any
-/// channel accepted it; if all fail it is retried on the next call, up to a bound.
-pub async fn deliver_pending(shared: &Shared, notifiers: &[Arc<dyn Notifier>]) -> usize {
+/// What one delivery round did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DeliveryReport {
+    /// Notices at least one channel confirmed in this round.
+    pub notices: usize,
+    /// Deliveries channels confirmed in this round.
+    pub delivered: usize,
+    /// Failed deliveries in this round (to be retried or given up).
+    pub failed: usize,
+    /// When the earliest retry is due, if any delivery waits for one.
+    pub next_retry: Option<DateTime<Utc>>,
+}
+
+/// Delivers every pending notice on each channel its topic routes to. A channel that
+/// confirmed a notice never gets it again; a failure is retried with exponential backoff
+/// up to the channel's `max_attempts`, then given up; each outcome is recorded. A notice is
+/// settled once every channel delivered it or gave up.
+pub async fn deliver_pending(shared: &Shared, loaded: &Loaded) -> DeliveryReport {
     let _one_at_a_time = shared.delivery.lock().await;
+    let mut report = DeliveryReport::default();
     let pending = match blocking(&shared.store, |s| s.pending_notices()).await {
         Ok(p) => p,
         Err(err) => {
             tracing::error!(error = %crate::error_chain(&err), "cannot read pending notices");
-            return 0;
+            return report;
         }
     };
-    let mut delivered = 0;
+    let cfg = &loaded.config;
     for p in pending {
-        if p.attempts >= MAX_DELIVERY_ATTEMPTS {
-            continue;
-        }
-        let mut errors = Vec::new();
-        for n in notifiers {
-            let error = match tokio::time::timeout(DELIVERY_TIMEOUT, n.deliver(&p.notice)).await {
-                Ok(Ok(())) => continue,
-                Ok(Err(err)) => crate::error_chain(&err),
-                Err(_) => format!("no answer within {}s", DELIVERY_TIMEOUT.as_secs()),
+        let topic = cfg.topics.iter().find(|t| t.name == p.notice.topic);
+        let mut open = false;
+        let confirmed = report.delivered;
+        for n in &loaded.notifiers {
+            let name = n.name();
+            if topic.is_some_and(|t| !t.routes_to(name)) {
+                continue;
+            }
+            let state = p.channels.get(name).cloned().unwrap_or_default();
+            if state.delivered || state.gave_up {
+                continue;
+            }
+            let now = shared.clock.now();
+            if let Some(due) = state.next_attempt.filter(|due| *due > now) {
+                open = true;
+                report.next_retry = Some(report.next_retry.map_or(due, |r| r.min(due)));
+                continue;
+            }
+            let (timeout, max_attempts) = channel_limits(cfg, name);
+            let error = match tokio::time::timeout(timeout, n.deliver(&p.notice)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(err)) => Some(crate::error_chain(&err)),
+                Err(_) => Some(format!("no answer within {}s", timeout.as_secs())),
             };
-            tracing::warn!(channel = n.name(), error = %error, headline = %p.notice.headline, "delivery failed");
-            errors.push(format!("{}: {error}", n.name()));
+            let now = shared.clock.now();
+            let outcome = match error {
+                None => {
+                    report.delivered += 1;
+                    Delivery::Delivered(now)
+                }
+                Some(error) => {
+                    report.failed += 1;
+                    let attempts = state.attempts + 1;
+                    let retry_at = (attempts < max_attempts).then(|| now + retry_delay(attempts));
+                    if let Some(due) = retry_at {
+                        open = true;
+                        report.next_retry = Some(report.next_retry.map_or(due, |r| r.min(due)));
+                    }
+                    tracing::warn!(
+                        channel = name,
+                        error = %error,
+                        headline = %p.notice.headline,
+                        attempt = attempts,
+                        retry = retry_at.is_some(),
+                        "delivery failed"
+                    );
+                    Delivery::Failed { error, retry_at }
+                }
+            };
+            let (id, channel) = (p.id, name.to_string());
+            if let Err(err) = blocking(&shared.store, move |s| {
+                s.record_delivery(id, &channel, &outcome)
+            })
+            .await
+            {
+                tracing::error!(error = %crate::error_chain(&err), "cannot record a delivery");
+                open = true;
+            }
         }
-        let id = p.id;
-        let ok = errors.len() < notifiers.len() || notifiers.is_empty();
-        let now: DateTime<Utc> = Utc::now();
-        let result = if ok {
-            delivered += 1;
-            blocking(&shared.store, move |s| s.mark_delivered(id, now)).await
-        } else {
-            let error = errors.join("; ");
-            blocking(&shared.store, move |s| s.mark_failed(id, &error)).await
-        };
-        if let Err(err) = result {
-            tracing::error!(error = %crate::error_chain(&err), "cannot record delivery");
+        report.notices += usize::from(report.delivered > confirmed);
+        if !open {
+            let (id, now) = (p.id, shared.clock.now());
+            if let Err(err) = blocking(&shared.store, move |s| s.settle_notice(id, now)).await {
+                tracing::error!(error = %crate::error_chain(&err), "cannot record a delivery");
+            }
         }
     }
-    delivered
+    report
+}
+
+/// A channel's delivery timeout and attempt bound.
+fn channel_limits(cfg: &Config, name: &str) -> (std::time::Duration, u32) {
+    cfg.notify
+        .channels
+        .iter()
+        .find(|c| c.name == name)
+        .map_or((DELIVERY_TIMEOUT, MAX_DELIVERY_ATTEMPTS), |c| {
+            (c.timeout, c.max_attempts)
+        })
+}
+
+/// Wait before retry `n` (1-based): 30 s, doubling, at most an hour.
+pub fn retry_delay(attempts: u32) -> chrono::Duration {
+    let secs = 30u64.saturating_mul(1 << attempts.saturating_sub(1).min(7));
+    chrono::Duration::seconds(secs.min(3600) as i64)
 }
 
 /// Builds what a config load needs: the HTTP client and, unless given, the channels.
@@ -541,7 +626,44 @@ pub fn load(
 
 /// The channels `[notify]` asks for.
 pub fn default_notifiers(config: &Config) -> Vec<Arc<dyn Notifier>> {
+    use crate::config::ChannelKind;
+    use crate::notify::{CommandNotifier, NtfyNotifier, WebhookNotifier};
     let mut out: Vec<Arc<dyn Notifier>> = Vec::new();
+    let client = || {
+        reqwest::Client::builder()
+            .user_agent(config.daemon.user_agent.clone())
+            .connect_timeout(config.daemon.connect_timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap_or_default()
+    };
+    for c in &config.notify.channels {
+        let n: Arc<dyn Notifier> = match &c.kind {
+            ChannelKind::Ntfy {
+                server,
+                topic,
+                token,
+                tags,
+            } => Arc::new(NtfyNotifier::new(
+                &c.name,
+                client(),
+                server.clone(),
+                topic,
+                token.clone(),
+                tags.clone(),
+            )),
+            ChannelKind::Webhook { url, token } => Arc::new(WebhookNotifier::new(
+                &c.name,
+                client(),
+                url.clone(),
+                token.clone(),
+            )),
+            ChannelKind::Command { argv } => {
+                Arc::new(CommandNotifier::new(&c.name, argv.clone(), c.timeout))
+            }
+        };
+        out.push(n);
+    }
     if config.notify.desktop {
         out.push(Arc::new(crate::notify::DesktopNotifier::new(
             &config.notify,

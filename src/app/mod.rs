@@ -166,7 +166,7 @@ async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
     let loaded = Arc::new(pipeline::load(config.clone(), notifiers)?);
     let shared = Arc::new(Shared::open(store, &config)?);
     let reports = pipeline::poll_all(&shared, &loaded).await;
-    let delivered = pipeline::deliver_pending(&shared, &loaded.notifiers).await;
+    let delivered = pipeline::deliver_pending(&shared, &loaded).await.notices;
 
     let mut out = std::io::stdout().lock();
     let mut failed = 0;

@@ -87,6 +87,8 @@ pub struct TopicConfig {
     pub urgency: Urgency,
     pub enabled: bool,
     pub stories: crate::stories::StoryConfig,
+    /// Channels this topic's notices go to, by name; `None` means every channel.
+    pub channels: Option<Vec<String>>,
 }
 
 impl TopicConfig {
@@ -97,6 +99,13 @@ impl TopicConfig {
                 .feeds
                 .iter()
                 .any(|f| feed.name.as_deref() == Some(f.as_str()) || feed.url.as_str() == f)
+    }
+
+    /// Whether this topic's notices go to the channel called `name`.
+    pub fn routes_to(&self, name: &str) -> bool {
+        self.channels
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|x| x == name))
     }
 
     /// Whether this topic accepts an article in `lang` (undetected languages pass).
@@ -140,7 +149,38 @@ pub struct NotifyConfig {
     pub app_name: String,
     pub icon: String,
     pub expire: Duration,
+    /// Channels besides the desktop and the log.
+    pub channels: Vec<ChannelConfig>,
 }
+
+/// A delivery channel of `[[notify.channels]]`.
+#[derive(Debug, Clone)]
+pub struct ChannelConfig {
+    pub name: String,
+    pub kind: ChannelKind,
+    /// A delivery that takes longer has failed.
+    pub timeout: Duration,
+    /// Deliveries tried before a notice is given up on this channel.
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum ChannelKind {
+    /// Publish to an ntfy server's topic.
+    Ntfy {
+        server: Url,
+        topic: String,
+        token: Option<String>,
+        tags: Vec<String>,
+    },
+    /// POST the notice as JSON.
+    Webhook { url: Url, token: Option<String> },
+    /// Run a program (no shell) with the notice in environment variables.
+    Command { argv: Vec<String> },
+}
+
+/// Names of the built-in channels, switched by `notify.desktop` and `notify.log`.
+pub const BUILTIN_CHANNELS: [&str; 2] = ["desktop", "log"];
 
 impl Config {
     /// The poll interval of one feed: its own, else the daemon's.

@@ -59,6 +59,7 @@ pub struct RawTopic {
     pub urgency: Option<String>,
     pub enabled: Option<bool>,
     pub story_window: Option<String>,
+    pub channels: Option<Vec<String>>,
     pub update_novelty: Option<f64>,
     pub min_update_interval: Option<String>,
 }
@@ -71,4 +72,23 @@ pub struct RawNotify {
     pub app_name: Option<String>,
     pub icon: Option<String>,
     pub expire: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<RawChannel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannel {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: Option<String>,
+    pub topic: Option<String>,
+    pub token: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub command: Vec<String>,
+    pub timeout: Option<String>,
+    pub max_attempts: Option<i64>,
 }

@@ -172,7 +172,7 @@ impl DesktopNotifier {
 }
 
 impl Notifier for DesktopNotifier {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "desktop"
     }
 

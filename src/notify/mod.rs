@@ -1,9 +1,10 @@
 //! Notices and the channels that deliver them.
 //!
 //! The pipeline decides *what* to say (a [`Notice`]); a [`Notifier`] only delivers it.
-//! Channels here: the desktop (D-Bus via notify-rust, [`desktop`]), the log, and a recording
-//! notifier for tests and dry runs. Rate limits and more channels come later.
+//! Channels here: the desktop (D-Bus via notify-rust, [`desktop`]); ntfy, webhooks and
+//! commands ([`channels`]); the log; and a recording notifier for tests and dry runs.
 
+pub mod channels;
 pub mod desktop;
 
 use std::sync::{Arc, Mutex};
@@ -11,11 +12,14 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::BoxFuture;
 use url::Url;
 
+pub use channels::{CommandNotifier, NtfyNotifier, WebhookNotifier};
 pub use desktop::DesktopNotifier;
 
 /// One thing to tell the user about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
+    /// The notice's id in the store, once recorded (webhooks pass it on for de-duplication).
+    pub id: Option<i64>,
     pub topic: String,
     pub headline: String,
     /// The outlet (feed name or site).
@@ -31,6 +35,8 @@ pub struct Notice {
     pub update: bool,
     /// Articles in the story so far.
     pub sources: usize,
+    /// When the article was published, if known.
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Notice {
@@ -62,12 +68,28 @@ pub enum NotifyError {
     Desktop(#[source] notify_rust::error::Error),
     #[error("D-Bus call failed")]
     DBus(#[source] zbus::Error),
+    #[error("request failed")]
+    Http(#[source] reqwest::Error),
+    #[error("HTTP {status}: {body}")]
+    Status { status: u16, body: String },
+    #[error("cannot run {program}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{program} {status}: {stderr}")]
+    Command {
+        program: String,
+        status: String,
+        stderr: String,
+    },
 }
 
 /// A delivery channel.
 pub trait Notifier: Send + Sync {
     /// The channel's name in logs and the store.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// Delivers one notice; `Ok` means the channel accepted it.
     fn deliver<'a>(&'a self, notice: &'a Notice) -> BoxFuture<'a, Result<(), NotifyError>>;
 }
@@ -77,7 +99,7 @@ pub trait Notifier: Send + Sync {
 pub struct LogNotifier;
 
 impl Notifier for LogNotifier {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "log"
     }
 
@@ -134,7 +156,7 @@ impl RecordingNotifier {
 }
 
 impl Notifier for RecordingNotifier {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "recording"
     }
 

@@ -12,6 +12,7 @@
 
 mod schema;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -121,13 +122,62 @@ pub struct MemberView {
     pub whats_new: Option<String>,
 }
 
-/// A notice waiting for delivery.
+/// A notice not yet settled on every channel.
 #[derive(Debug, Clone)]
 pub struct PendingNotice {
     pub id: NoticeId,
-    /// Failed deliveries so far.
-    pub attempts: i64,
     pub notice: Notice,
+    /// Channels tried so far, by name.
+    pub channels: HashMap<String, ChannelState>,
+}
+
+/// Where a notice stands on one channel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelState {
+    pub attempts: u32,
+    pub delivered: bool,
+    pub gave_up: bool,
+    /// Not before this time, after a failure.
+    pub next_attempt: Option<DateTime<Utc>>,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    Delivered(DateTime<Utc>),
+    /// `retry_at` is `None` when the channel gives up on this notice.
+    Failed {
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// A notice as `newswatch history` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub created: DateTime<Utc>,
+    pub topic: String,
+    pub headline: String,
+    pub source: String,
+    pub url: Option<String>,
+    pub story: Option<i64>,
+    pub update: bool,
+    pub sources: i64,
+    /// Every channel delivered it or gave up.
+    pub settled: bool,
+    pub channels: Vec<ChannelOutcome>,
+}
+
+/// A notice's outcome on one channel.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChannelOutcome {
+    pub channel: String,
+    pub attempts: i64,
+    /// `delivered`, `retrying` or `failed` (given up).
+    pub status: &'static str,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
 }
 
 /// Handle to the database; cheap to clone, one connection behind a mutex.
@@ -380,8 +430,8 @@ impl Store {
             )?;
             let Some(n) = notice else { continue };
             let id = tx.query_row(
-                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at, urgency, story_id, is_update, sources)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                "INSERT INTO notices(article_id, topic, headline, source, url, body, created_at, urgency, story_id, is_update, sources, published)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
                 params![
                     article_id,
                     n.topic,
@@ -393,7 +443,8 @@ impl Store {
                     n.urgency.as_str(),
                     n.story,
                     n.update,
-                    n.sources as i64
+                    n.sources as i64,
+                    n.published.map(|p| p.timestamp())
                 ],
                 |r| r.get(0),
             )?;
@@ -403,50 +454,146 @@ impl Store {
         Ok(ids)
     }
 
-    /// Notices recorded but not yet delivered, oldest first.
+    /// Notices not yet settled on every channel, oldest first, with each channel's state.
     pub fn pending_notices(&self) -> Result<Vec<PendingNotice>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, topic, headline, source, url, body, attempts, urgency, story_id, is_update, sources
+            "SELECT id, topic, headline, source, url, body, urgency, story_id, is_update, sources, published
              FROM notices WHERE delivered_at IS NULL ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PendingNotice {
-                id: NoticeId(r.get(0)?),
-                attempts: r.get(6)?,
-                notice: Notice {
-                    topic: r.get(1)?,
-                    headline: r.get(2)?,
-                    source: r.get(3)?,
-                    url: r
-                        .get::<_, Option<String>>(4)?
-                        .and_then(|u| url::Url::parse(&u).ok()),
-                    body: r.get(5)?,
-                    urgency: crate::config::Urgency::parse(&r.get::<_, String>(7)?)
-                        .unwrap_or_default(),
-                    story: r.get(8)?,
-                    update: r.get(9)?,
-                    sources: r.get::<_, i64>(10)?.max(0) as usize,
-                },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut pending: Vec<PendingNotice> = stmt
+            .query_map([], |r| {
+                Ok(PendingNotice {
+                    id: NoticeId(r.get(0)?),
+                    channels: HashMap::new(),
+                    notice: Notice {
+                        id: Some(r.get(0)?),
+                        topic: r.get(1)?,
+                        headline: r.get(2)?,
+                        source: r.get(3)?,
+                        url: r
+                            .get::<_, Option<String>>(4)?
+                            .and_then(|u| url::Url::parse(&u).ok()),
+                        body: r.get(5)?,
+                        urgency: crate::config::Urgency::parse(&r.get::<_, String>(6)?)
+                            .unwrap_or_default(),
+                        story: r.get(7)?,
+                        update: r.get(8)?,
+                        sources: r.get::<_, i64>(9)?.max(0) as usize,
+                        published: r.get::<_, Option<i64>>(10)?.and_then(from_ts),
+                    },
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut channels = conn.prepare_cached(
+            "SELECT channel, attempts, delivered_at IS NOT NULL, gave_up, next_attempt
+             FROM deliveries WHERE notice_id = ?1",
+        )?;
+        for p in &mut pending {
+            p.channels = channels
+                .query_map([p.id.0], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        ChannelState {
+                            attempts: r.get::<_, i64>(1)?.max(0) as u32,
+                            delivered: r.get(2)?,
+                            gave_up: r.get(3)?,
+                            next_attempt: r.get::<_, Option<i64>>(4)?.and_then(from_ts),
+                        },
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(pending)
     }
 
-    pub fn mark_delivered(&self, id: NoticeId, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Records one delivery attempt of a notice on a channel.
+    pub fn record_delivery(
+        &self,
+        id: NoticeId,
+        channel: &str,
+        outcome: &Delivery,
+    ) -> Result<(), StoreError> {
+        let (delivered, gave_up, error, next) = match outcome {
+            Delivery::Delivered(at) => (Some(at.timestamp()), false, None, None),
+            Delivery::Failed { error, retry_at } => (
+                None,
+                retry_at.is_none(),
+                Some(error.as_str()),
+                retry_at.map(|t| t.timestamp()),
+            ),
+        };
         self.conn().execute(
-            "UPDATE notices SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            "INSERT INTO deliveries(notice_id, channel, attempts, delivered_at, gave_up, last_error, next_attempt)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)
+             ON CONFLICT(notice_id, channel) DO UPDATE SET attempts = attempts + 1,
+                delivered_at = excluded.delivered_at, gave_up = excluded.gave_up,
+                last_error = excluded.last_error, next_attempt = excluded.next_attempt",
+            params![id.0, channel, delivered, gave_up, error, next],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a notice settled: every channel it goes to delivered it or gave up.
+    pub fn settle_notice(&self, id: NoticeId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE notices SET delivered_at = ?2 WHERE id = ?1",
             params![id.0, now.timestamp()],
         )?;
         Ok(())
     }
 
-    pub fn mark_failed(&self, id: NoticeId, error: &str) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE notices SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-            params![id.0, error],
+    /// Notices created since `since`, newest first, with each channel's outcome.
+    pub fn history(&self, since: DateTime<Utc>) -> Result<Vec<HistoryEntry>, StoreError> {
+        let conn = self.conn();
+        let mut entries: Vec<HistoryEntry> = conn
+            .prepare(
+                "SELECT id, created_at, topic, headline, source, url, story_id, is_update, sources,
+                    delivered_at IS NOT NULL
+                 FROM notices WHERE created_at >= ?1 ORDER BY created_at DESC, id DESC",
+            )?
+            .query_map([since.timestamp()], |r| {
+                Ok(HistoryEntry {
+                    id: r.get(0)?,
+                    created: from_ts(r.get(1)?).unwrap_or_default(),
+                    topic: r.get(2)?,
+                    headline: r.get(3)?,
+                    source: r.get(4)?,
+                    url: r.get(5)?,
+                    story: r.get(6)?,
+                    update: r.get(7)?,
+                    sources: r.get(8)?,
+                    settled: r.get(9)?,
+                    channels: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut channels = conn.prepare_cached(
+            "SELECT channel, attempts, delivered_at, gave_up, last_error FROM deliveries
+             WHERE notice_id = ?1 ORDER BY channel",
         )?;
-        Ok(())
+        for e in &mut entries {
+            e.channels = channels
+                .query_map([e.id], |r| {
+                    let delivered: Option<i64> = r.get(2)?;
+                    let gave_up: bool = r.get(3)?;
+                    Ok(ChannelOutcome {
+                        channel: r.get(0)?,
+                        attempts: r.get(1)?,
+                        status: if delivered.is_some() {
+                            "delivered"
+                        } else if gave_up {
+                            "failed"
+                        } else {
+                            "retrying"
+                        },
+                        delivered_at: delivered.and_then(from_ts),
+                        error: r.get(4)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(entries)
     }
 
     /// Whether this feed has recorded the entry already.
@@ -629,6 +776,8 @@ mod tests {
 
     fn notice(topic: &str, url: &str) -> Notice {
         Notice {
+            id: None,
+            published: None,
             topic: topic.into(),
             headline: "h".into(),
             source: "s".into(),
@@ -711,8 +860,36 @@ mod tests {
         let pending = store.pending_notices().unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].notice.urgency, crate::config::Urgency::Critical);
-        store.mark_delivered(pending[0].id, now).unwrap();
+        assert_eq!(pending[0].notice.id, Some(pending[0].id.0));
+        // A failed attempt is kept for a retry; a delivery settles the channel.
+        let retry = now + chrono::Duration::seconds(30);
+        let failed = Delivery::Failed {
+            error: "HTTP 500".into(),
+            retry_at: Some(retry),
+        };
+        store
+            .record_delivery(pending[0].id, "phone", &failed)
+            .unwrap();
+        store
+            .record_delivery(pending[0].id, "desktop", &Delivery::Delivered(now))
+            .unwrap();
+        let channels = &store.pending_notices().unwrap()[0].channels;
+        assert_eq!(channels["phone"].attempts, 1);
+        assert_eq!(
+            channels["phone"].next_attempt.map(|t| t.timestamp()),
+            Some(retry.timestamp())
+        );
+        assert!(channels["desktop"].delivered && !channels["phone"].delivered);
+        store.settle_notice(pending[0].id, now).unwrap();
         assert!(store.pending_notices().unwrap().is_empty());
+        let history = store.history(now - chrono::Duration::hours(1)).unwrap();
+        let outcomes: Vec<(&str, &str)> = history[0]
+            .channels
+            .iter()
+            .map(|c| (c.channel.as_str(), c.status))
+            .collect();
+        assert_eq!(outcomes, [("desktop", "delivered"), ("phone", "retrying")]);
+        assert!(history[0].settled);
         assert_eq!(store.count(Table::Articles).unwrap(), 2);
         assert_eq!(store.count(Table::Notices).unwrap(), 1);
         assert_eq!(pending[0].notice.story, Some(1));

@@ -92,6 +92,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE notices ADD COLUMN sources INTEGER NOT NULL DEFAULT 1;
     CREATE TABLE terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+    // 4: per-channel delivery of each notice; a notice's publication time.
+    "ALTER TABLE notices ADD COLUMN published INTEGER;
+    CREATE TABLE deliveries (
+        notice_id INTEGER NOT NULL REFERENCES notices(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered_at INTEGER,
+        gave_up INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt INTEGER,
+        PRIMARY KEY (notice_id, channel)
+    ) WITHOUT ROWID;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

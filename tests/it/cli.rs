@@ -69,6 +69,12 @@ async fn once_dry_run_prints_and_changes_nothing() {
         "<p>The rocket launch was delayed by high winds.</p>",
         &topic("Launches", "rocket launch"),
     );
+    // A channel that accepts everything: the `true` program.
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "[[notify.channels]]\nname = \"sink\"\ntype = \"command\"\ncommand = [\"true\"]\n",
+    );
+    std::fs::write(&path, text).unwrap();
     let run = |args: &[&str]| {
         let path = path.clone();
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();

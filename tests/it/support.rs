@@ -366,7 +366,7 @@ impl Harness {
         Vec<(String, Result<pipeline::FeedReport, String>)>,
     ) {
         let results = pipeline::poll_all(&self.shared, &self.loaded).await;
-        pipeline::deliver_pending(&self.shared, &self.loaded.notifiers).await;
+        pipeline::deliver_pending(&self.shared, &self.loaded).await;
         (self.recorder.take(), results)
     }
 }
