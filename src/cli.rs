@@ -78,6 +78,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send a sample notice through every enabled channel (or one) and report success or
+    /// the exact failure of each; exit 1 if any failed.
+    NotifyTest {
+        /// Only this channel: desktop, log, or a [[notify.channels]] name.
+        #[arg(long, value_name = "NAME")]
+        channel: Option<String>,
+    },
+    /// List the notices of a period with each channel's outcome.
+    History {
+        /// Notices this recent (e.g. 24h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::config::parse_duration)]
+        since: std::time::Duration,
+        /// One JSON object per notice per line: {"id", "created", "topic", "headline",
+        /// "source", "url", "story", "update", "sources", "settled", "channels": [{"channel",
+        /// "attempts", "status", "delivered_at", "error"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Extract the article from HTML files or URLs and print its title, metadata and text.
     Extract {
         /// One JSON object per input per line.

@@ -67,10 +67,15 @@ pub struct Fetcher {
     client: reqwest::Client,
 }
 
+/// Installs rustls' `ring` provider for every HTTP client of the process; must run before
+/// a client is built. Several calls may race; only the first install wins, which is fine.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Fetcher {
     pub fn new(cfg: &DaemonConfig) -> Result<Fetcher, FetchError> {
-        // Several calls may race here; only the first install wins and that is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto();
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)

@@ -629,6 +629,7 @@ pub fn default_notifiers(config: &Config) -> Vec<Arc<dyn Notifier>> {
     use crate::config::ChannelKind;
     use crate::notify::{CommandNotifier, NtfyNotifier, WebhookNotifier};
     let mut out: Vec<Arc<dyn Notifier>> = Vec::new();
+    crate::fetch::install_crypto();
     let client = || {
         reqwest::Client::builder()
             .user_agent(config.daemon.user_agent.clone())

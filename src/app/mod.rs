@@ -2,6 +2,7 @@
 //! call the pipeline or daemon, print the outcome. The offline tools (`extract`,
 //! `explain`, `backtest`) are in [`offline`].
 
+mod notices;
 mod offline;
 mod stories;
 
@@ -60,6 +61,10 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
                 offline::explain(&config_path, &topic, &input).await
             }
             Command::Backtest { archive } => offline::backtest(&config_path, &archive),
+            Command::NotifyTest { channel } => {
+                notices::notify_test(&config_path, channel.as_deref()).await
+            }
+            Command::History { since, json } => notices::history(&config_path, since, json).await,
             Command::Stories { topic, since, json } => {
                 stories::list(&config_path, topic.as_deref(), since, json).await
             }

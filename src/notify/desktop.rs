@@ -39,6 +39,8 @@ pub struct DesktopNotifier {
     /// Stops the action listener when this notifier is dropped (e.g. replaced on reload).
     _stop: tokio_util::sync::DropGuard,
     stopped: CancellationToken,
+    /// Without a session bus: fail (for `notify-test`) instead of logging the notice.
+    strict: bool,
 }
 
 impl DesktopNotifier {
@@ -53,7 +55,14 @@ impl DesktopNotifier {
             shown: Mutex::default(),
             _stop: stopped.clone().drop_guard(),
             stopped,
+            strict: false,
         }
+    }
+
+    /// A notifier that reports a missing session bus as a failure.
+    pub fn strict(mut self) -> DesktopNotifier {
+        self.strict = true;
+        self
     }
 
     /// Our own session connection, made on first use; it also starts the action listener.
@@ -96,6 +105,7 @@ impl DesktopNotifier {
     async fn send(&self, n: &Notice) -> Result<(), NotifyError> {
         let conn = match self.session().await {
             Ok(conn) => conn,
+            Err(err) if self.strict => return Err(NotifyError::DBus(err)),
             Err(err) => {
                 tracing::info!(
                     error = %err,

@@ -23,8 +23,16 @@ pub enum Route {
         etag: Option<String>,
     },
     Status(u16),
+    /// Answers with these statuses in turn, then 200 (an endpoint that recovers).
+    Statuses(Arc<Mutex<std::collections::VecDeque<u16>>>),
     /// Accepts the request and never answers.
     Stall,
+}
+
+impl Route {
+    pub fn statuses(s: &[u16]) -> Route {
+        Route::Statuses(Arc::new(Mutex::new(s.iter().copied().collect())))
+    }
 }
 
 /// One request the server saw.
@@ -33,6 +41,10 @@ pub struct Hit {
     pub path: String,
     pub if_none_match: Option<String>,
     pub status: u16,
+    pub method: String,
+    /// Request headers, names lower-cased.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
 }
 
 type Routes = Arc<Mutex<HashMap<String, Route>>>;
@@ -117,29 +129,48 @@ async fn serve(mut conn: TcpStream, routes: Routes, hits: Hits) {
             return;
         }
     }
-    let head = String::from_utf8_lossy(&buf).to_string();
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&buf[..end]).to_string();
     let mut lines = head.lines();
-    let path = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or("/")
-        .to_string();
-    let if_none_match = lines.find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim()
-            .eq_ignore_ascii_case("if-none-match")
-            .then(|| v.trim().to_string())
-    });
+    let mut request_line = lines.next().unwrap_or("").split_whitespace();
+    let method = request_line.next().unwrap_or("GET").to_string();
+    let path = request_line.next().unwrap_or("/").to_string();
+    let request_headers: HashMap<String, String> = lines
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
+        .collect();
+    let if_none_match = request_headers.get("if-none-match").cloned();
+    let length: usize = request_headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut request_body = buf[end..].to_vec();
+    while request_body.len() < length {
+        match conn.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => request_body.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let hit = |status: u16| Hit {
+        path: path.clone(),
+        if_none_match: if_none_match.clone(),
+        status,
+        method: method.clone(),
+        headers: request_headers.clone(),
+        body: request_body.clone(),
+    };
     let route = routes.lock().unwrap().get(&path).cloned();
     let (status, headers, body): (u16, Vec<String>, Vec<u8>) = match route {
         None => (404, vec![], b"not found".to_vec()),
         Some(Route::Status(s)) => (s, vec![], b"error".to_vec()),
+        Some(Route::Statuses(next)) => match next.lock().unwrap().pop_front() {
+            Some(s) => (s, vec![], b"try again later".to_vec()),
+            None => (200, vec![], b"{}".to_vec()),
+        },
         Some(Route::Stall) => {
-            hits.push(Hit {
-                path,
-                if_none_match,
-                status: 0,
-            });
+            hits.push(hit(0));
             std::future::pending::<()>().await;
             return;
         }
@@ -159,11 +190,7 @@ async fn serve(mut conn: TcpStream, routes: Routes, hits: Hits) {
             }
         }
     };
-    hits.push(Hit {
-        path,
-        if_none_match,
-        status,
-    });
+    hits.push(hit(status));
     let mut response = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n");
     for h in headers {
         response.push_str(&h);
@@ -355,6 +382,24 @@ impl Harness {
 
     pub fn from_text(text: &str, db: &Path) -> Harness {
         Harness::new(config::parse(text, "test.toml").unwrap(), db)
+    }
+
+    /// The real pipeline with the channels the config declares, on a clock that follows
+    /// tokio's (pausable) time from `start`.
+    pub fn with_config_channels(
+        text: &str,
+        db: &Path,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> Harness {
+        let config = config::parse(text, "test.toml").unwrap();
+        let shared = Shared::open(Store::open(db).unwrap(), &config)
+            .unwrap()
+            .with_clock(newswatch::clock::Clock::following_tokio(start));
+        Harness {
+            shared: Arc::new(shared),
+            loaded: Arc::new(pipeline::load(Arc::new(config), None).unwrap()),
+            recorder: RecordingNotifier::new(),
+        }
     }
 
     /// Polls every feed once and delivers; returns the notices of this cycle and each
