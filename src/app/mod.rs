@@ -132,14 +132,22 @@ fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
             t.min_score
         )?;
     }
-    let channels: Vec<&str> = [
+    let mut channels: Vec<String> = [
         ("desktop", config.notify.desktop),
         ("log", config.notify.log),
     ]
     .iter()
     .filter(|c| c.1)
-    .map(|c| c.0)
+    .map(|c| c.0.to_string())
     .collect();
+    channels.extend(config.notify.channels.iter().map(|c| {
+        let kind = match &c.kind {
+            config::ChannelKind::Ntfy { server, topic, .. } => format!("ntfy {server} {topic}"),
+            config::ChannelKind::Webhook { url, .. } => format!("webhook {url}"),
+            config::ChannelKind::Command { argv } => format!("command {}", argv[0]),
+        };
+        format!("{} ({kind})", c.name)
+    }));
     writeln!(out, "notify: {}", channels.join(", "))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -460,6 +460,32 @@ mod tests {
     }
 
     #[test]
+    fn channels_are_validated_and_routed() {
+        let chan = "[[notify.channels]]\nname = \"phone\"\ntype = \"ntfy\"\nurl = \"https://ntfy.sh\"\ntopic = \"n\"\n";
+        let topic = "[[topics]]\nname = \"t\"\nquery = \"x\"\nchannels = [\"phone\", \"log\"]\n";
+        let c = parse(&format!("{topic}{chan}"), "c.toml").unwrap();
+        assert_eq!(c.notify.channels[0].max_attempts, 5);
+        assert!(c.topics[0].routes_to("phone") && !c.topics[0].routes_to("desktop"));
+        let inv = invalid(&format!("{}{chan}", topic.replace("\"log\"", "\"pager\"")));
+        assert_eq!(inv.key, "topics[0].channels[1]");
+        assert!(inv.message.contains("no channel called \"pager\""), "{inv}");
+        let inv = invalid(&chan.replace("topic = \"n\"\n", ""));
+        assert_eq!(inv.key, "notify.channels[0].type");
+        assert!(inv.message.contains("needs `topic`"), "{inv}");
+        let inv = invalid(&chan.replace("phone", "desktop"));
+        assert_eq!(inv.key, "notify.channels[0].name");
+        let inv = invalid(&chan.replace("ntfy\"", "pigeon\""));
+        assert!(
+            inv.message.contains("not one of ntfy, webhook, command"),
+            "{inv}"
+        );
+        let inv = invalid("[[notify.channels]]\nname = \"x\"\ntype = \"command\"\ncommand = []\n");
+        assert_eq!(inv.key, "notify.channels[0].command");
+        let inv = invalid(&chan.replace("https://ntfy.sh", "file:///etc/passwd"));
+        assert_eq!(inv.key, "notify.channels[0].url");
+    }
+
+    #[test]
     fn wrong_type_is_located() {
         let inv = invalid("[daemon]\nconcurrency = \"many\"\n");
         assert_eq!(inv.key, "daemon.concurrency");
