@@ -22,7 +22,7 @@ use crate::config::{Config, FeedConfig};
 use crate::extract::{self, Article};
 use crate::feed::{self, FeedEntry, ParsedFeed};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Overflow, Validators};
-use crate::notify::{Notice, Notifier};
+use crate::notify::{Notice, Notifier, gate};
 use crate::store::{Delivery, FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError};
 use crate::stories::{Features, Restored, Tracker};
 
@@ -514,6 +514,14 @@ pub struct DeliveryReport {
 pub async fn deliver_pending(shared: &Shared, loaded: &Loaded) -> DeliveryReport {
     let _one_at_a_time = shared.delivery.lock().await;
     let mut report = DeliveryReport::default();
+    let (config, now) = (loaded.config.clone(), shared.clock.now());
+    match blocking(&shared.store, move |s| apply_gates(s, &config, now)).await {
+        Ok(next) => report.next_retry = next,
+        Err(err) => {
+            tracing::error!(error = %crate::error_chain(&err), "cannot apply quiet hours and rate limits");
+            return report;
+        }
+    }
     let pending = match blocking(&shared.store, |s| s.pending_notices()).await {
         Ok(p) => p,
         Err(err) => {
@@ -522,7 +530,7 @@ pub async fn deliver_pending(shared: &Shared, loaded: &Loaded) -> DeliveryReport
         }
     };
     let cfg = &loaded.config;
-    for p in pending {
+    for p in pending.into_iter().filter(|p| p.released) {
         let topic = cfg.topics.iter().find(|t| t.name == p.notice.topic);
         let mut open = false;
         let confirmed = report.delivered;
@@ -591,6 +599,101 @@ pub async fn deliver_pending(shared: &Shared, loaded: &Loaded) -> DeliveryReport
         }
     }
     report
+}
+
+/// The store's view of recent notices, for the gates.
+struct StoreRecent<'a> {
+    store: &'a Store,
+    now: DateTime<Utc>,
+    digests: &'a std::collections::HashMap<String, DateTime<Utc>>,
+}
+
+impl gate::Recent for StoreRecent<'_> {
+    fn released_in_last_hour(&self, topic: Option<&str>) -> (u32, Option<DateTime<Utc>>) {
+        self.store
+            .released_since(topic, self.now - chrono::Duration::hours(1))
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %crate::error_chain(&err), "cannot count recent notices");
+                (0, None)
+            })
+    }
+
+    fn digest_due(&self, topic: &str) -> Option<DateTime<Utc>> {
+        self.digests.get(topic).copied()
+    }
+}
+
+/// Quiet hours, digests and rate limits: lets held notices whose time has come go out
+/// (several held for one reason as one digest), then holds or releases new notices.
+/// Returns when the next held notice is due.
+fn apply_gates(
+    store: &Store,
+    cfg: &Config,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let pending = store.pending_notices()?;
+    let waiting = |p: &&crate::store::PendingNotice| !p.released && p.held_until.is_some();
+    // Held notices now due, grouped: everything quiet hours held goes out together; other
+    // holds per topic.
+    let mut groups: Vec<(String, String, Vec<&crate::store::PendingNotice>)> = Vec::new();
+    for p in pending
+        .iter()
+        .filter(waiting)
+        .filter(|p| p.held_until.is_some_and(|t| t <= now))
+    {
+        let reason = p.hold_reason.clone().unwrap_or_default();
+        let scope = if reason == gate::Hold::Quiet.as_str() {
+            String::new()
+        } else {
+            p.notice.topic.clone()
+        };
+        match groups.iter_mut().find(|g| g.0 == reason && g.1 == scope) {
+            Some(g) => g.2.push(p),
+            None => groups.push((reason, scope, vec![p])),
+        }
+    }
+    for (reason, _, held) in &groups {
+        if let [one] = held.as_slice() {
+            store.release_notice(one.id, now)?;
+            continue;
+        }
+        let notices: Vec<&Notice> = held.iter().map(|p| &p.notice).collect();
+        let ids: Vec<NoticeId> = held.iter().map(|p| p.id).collect();
+        let digest = gate::digest(reason, &notices);
+        tracing::info!(held = ids.len(), reason = %reason, headline = %digest.headline, "digest");
+        store.fold_into_digest(&ids, &digest, now)?;
+    }
+    // Digests still collecting, and when each goes out.
+    let mut digests = std::collections::HashMap::new();
+    let mut next: Option<DateTime<Utc>> = None;
+    for p in pending.iter().filter(waiting) {
+        let Some(until) = p.held_until.filter(|t| *t > now) else {
+            continue;
+        };
+        next = Some(next.map_or(until, |n: DateTime<Utc>| n.min(until)));
+        if p.hold_reason.as_deref() == Some(gate::Hold::Digest.as_str()) {
+            digests.entry(p.notice.topic.clone()).or_insert(until);
+        }
+    }
+    for p in pending.iter().filter(|p| !p.released && p.held_until.is_none()) {
+        let recent = StoreRecent {
+            store,
+            now,
+            digests: &digests,
+        };
+        match gate::decide(cfg, &p.notice, now, &recent) {
+            None => store.release_notice(p.id, now)?,
+            Some((until, hold)) => {
+                tracing::debug!(headline = %p.notice.headline, reason = hold.as_str(), until = %until, "notice held");
+                store.hold_notice(p.id, until, hold.as_str())?;
+                if hold == gate::Hold::Digest {
+                    digests.entry(p.notice.topic.clone()).or_insert(until);
+                }
+                next = Some(next.map_or(until, |n| n.min(until)));
+            }
+        }
+    }
+    Ok(next)
 }
 
 /// A channel's delivery timeout and attempt bound.

@@ -89,6 +89,10 @@ pub struct TopicConfig {
     pub stories: crate::stories::StoryConfig,
     /// Channels this topic's notices go to, by name; `None` means every channel.
     pub channels: Option<Vec<String>>,
+    /// At most this many notices an hour; the excess folds into one digest.
+    pub max_per_hour: Option<u32>,
+    /// Digest mode: one summary of this topic's notices every so often.
+    pub digest: Option<Duration>,
 }
 
 impl TopicConfig {
@@ -151,6 +155,43 @@ pub struct NotifyConfig {
     pub expire: Duration,
     /// Channels besides the desktop and the log.
     pub channels: Vec<ChannelConfig>,
+    /// At most this many notices an hour across topics; the excess folds into digests.
+    pub max_per_hour: Option<u32>,
+    /// Local-time ranges with no notices; what they hold arrives as one digest after.
+    pub quiet_hours: Vec<QuietHours>,
+}
+
+/// A daily range of local time, `start` inclusive, `end` exclusive; it may wrap midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub start: chrono::NaiveTime,
+    pub end: chrono::NaiveTime,
+}
+
+impl QuietHours {
+    /// Parses `"22:00-07:00"`.
+    pub fn parse(s: &str) -> Result<QuietHours, String> {
+        let (a, b) = s
+            .split_once('-')
+            .ok_or_else(|| format!("quiet hours {s:?} are not a range like \"22:00-07:00\""))?;
+        let time = |t: &str| {
+            chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                .map_err(|_| format!("{:?} in {s:?} is not a time like \"07:30\"", t.trim()))
+        };
+        let (start, end) = (time(a)?, time(b)?);
+        if start == end {
+            return Err(format!("quiet hours {s:?} are empty"));
+        }
+        Ok(QuietHours { start, end })
+    }
+
+    pub fn contains(&self, t: chrono::NaiveTime) -> bool {
+        if self.start < self.end {
+            self.start <= t && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
 }
 
 /// A delivery channel of `[[notify.channels]]`.

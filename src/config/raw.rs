@@ -60,6 +60,8 @@ pub struct RawTopic {
     pub enabled: Option<bool>,
     pub story_window: Option<String>,
     pub channels: Option<Vec<String>>,
+    pub max_per_hour: Option<i64>,
+    pub digest: Option<String>,
     pub update_novelty: Option<f64>,
     pub min_update_interval: Option<String>,
 }
@@ -72,6 +74,9 @@ pub struct RawNotify {
     pub app_name: Option<String>,
     pub icon: Option<String>,
     pub expire: Option<String>,
+    pub max_per_hour: Option<i64>,
+    #[serde(default)]
+    pub quiet_hours: Vec<String>,
     #[serde(default)]
     pub channels: Vec<RawChannel>,
 }

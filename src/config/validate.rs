@@ -7,8 +7,8 @@ use super::raw::{self, RawConfig};
 use super::span::Seg;
 use super::{
     BUILTIN_CHANNELS, ChannelConfig, ChannelKind, Config, DEFAULT_MIN_SCORE, DEFAULT_POLL_INTERVAL,
-    DEFAULT_USER_AGENT, DaemonConfig, FeedConfig, MIN_POLL_INTERVAL, NotifyConfig, TopicConfig,
-    Urgency, expand_home, format_duration, parse_duration, parse_http_url,
+    DEFAULT_USER_AGENT, DaemonConfig, FeedConfig, MIN_POLL_INTERVAL, NotifyConfig, QuietHours,
+    TopicConfig, Urgency, expand_home, format_duration, parse_duration, parse_http_url,
 };
 use crate::matching::Query;
 
@@ -163,7 +163,18 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
             )?
             .unwrap_or(defaults.min_update_interval),
         };
+        let digest = duration_at(&t.digest, item("topics", i, "digest"))?;
+        if let Some(d) = digest
+            && d < Duration::from_secs(60)
+        {
+            return Err(fail(
+                item("topics", i, "digest"),
+                "a digest interval is at least \"1m\"",
+            ));
+        }
         topics.push(TopicConfig {
+            max_per_hour: per_hour(t.max_per_hour, item("topics", i, "max_per_hour"))?,
+            digest,
             channels: t.channels,
             stories,
             name,
@@ -209,7 +220,15 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
             }
         }
     }
+    let mut quiet_hours = Vec::new();
+    for (j, q) in n.quiet_hours.iter().enumerate() {
+        let mut path = key("notify", "quiet_hours");
+        path.push(Seg::Index(j));
+        quiet_hours.push(QuietHours::parse(q).map_err(|e| fail(path, e))?);
+    }
     let notify = NotifyConfig {
+        max_per_hour: per_hour(n.max_per_hour, key("notify", "max_per_hour"))?,
+        quiet_hours,
         channels,
         desktop: n.desktop.unwrap_or(true),
         log: n.log.unwrap_or(true),
@@ -223,6 +242,14 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
         topics,
         notify,
     })
+}
+
+fn per_hour(value: Option<i64>, path: Vec<Seg>) -> Result<Option<u32>, Failure> {
+    match value {
+        None => Ok(None),
+        Some(n @ 1..=10_000) => Ok(Some(n as u32)),
+        Some(n) => Err(fail(path, format!("{n} is outside 1..10000"))),
+    }
 }
 
 fn channel_key(i: usize, name: &str) -> Vec<Seg> {

@@ -5,6 +5,7 @@
 //! commands ([`channels`]); the log; and a recording notifier for tests and dry runs.
 
 pub mod channels;
+pub mod gate;
 pub mod desktop;
 
 use std::sync::{Arc, Mutex};

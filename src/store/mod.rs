@@ -127,6 +127,11 @@ pub struct MemberView {
 pub struct PendingNotice {
     pub id: NoticeId,
     pub notice: Notice,
+    /// Held back until then (quiet hours, a rate limit, a digest).
+    pub held_until: Option<DateTime<Utc>>,
+    pub hold_reason: Option<String>,
+    /// It passed the gates and went out (or is going out) to its channels.
+    pub released: bool,
     /// Channels tried so far, by name.
     pub channels: HashMap<String, ChannelState>,
 }
@@ -166,6 +171,13 @@ pub struct HistoryEntry {
     pub sources: i64,
     /// Every channel delivered it or gave up.
     pub settled: bool,
+    /// A digest of held notices.
+    pub digest: bool,
+    /// The digest that carried this notice instead of it.
+    pub in_digest: Option<i64>,
+    /// Held back until then, and why (`quiet hours`, `rate limit`, `digest`).
+    pub held_until: Option<DateTime<Utc>>,
+    pub hold_reason: Option<String>,
     pub channels: Vec<ChannelOutcome>,
 }
 
@@ -458,7 +470,8 @@ impl Store {
     pub fn pending_notices(&self) -> Result<Vec<PendingNotice>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, topic, headline, source, url, body, urgency, story_id, is_update, sources, published
+            "SELECT id, topic, headline, source, url, body, urgency, story_id, is_update, sources, published,
+                held_until, hold_reason, released_at IS NOT NULL
              FROM notices WHERE delivered_at IS NULL ORDER BY id",
         )?;
         let mut pending: Vec<PendingNotice> = stmt
@@ -466,6 +479,9 @@ impl Store {
                 Ok(PendingNotice {
                     id: NoticeId(r.get(0)?),
                     channels: HashMap::new(),
+                    held_until: r.get::<_, Option<i64>>(11)?.and_then(from_ts),
+                    hold_reason: r.get(12)?,
+                    released: r.get(13)?,
                     notice: Notice {
                         id: Some(r.get(0)?),
                         topic: r.get(1)?,
@@ -534,6 +550,83 @@ impl Store {
         Ok(())
     }
 
+    /// Holds a notice back until `until`.
+    pub fn hold_notice(
+        &self,
+        id: NoticeId,
+        until: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE notices SET held_until = ?2, hold_reason = ?3 WHERE id = ?1",
+            params![id.0, until.timestamp(), reason],
+        )?;
+        Ok(())
+    }
+
+    /// Lets a notice go out to its channels now.
+    pub fn release_notice(&self, id: NoticeId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE notices SET released_at = ?2, held_until = NULL WHERE id = ?1",
+            params![id.0, now.timestamp()],
+        )?;
+        Ok(())
+    }
+
+    /// Notices (of `topic`, or all) released since `since`, and the earliest of them.
+    pub fn released_since(
+        &self,
+        topic: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<(u32, Option<DateTime<Utc>>), StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*), MIN(released_at) FROM notices
+             WHERE released_at > ?1 AND (?2 IS NULL OR topic = ?2)",
+            params![since.timestamp(), topic],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?.max(0) as u32,
+                    r.get::<_, Option<i64>>(1)?.and_then(from_ts),
+                ))
+            },
+        )?)
+    }
+
+    /// Replaces held notices by one digest that goes out now: the digest is recorded
+    /// released, and the notices it carries are settled, pointing at it.
+    pub fn fold_into_digest(
+        &self,
+        ids: &[NoticeId],
+        digest: &Notice,
+        now: DateTime<Utc>,
+    ) -> Result<NoticeId, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let id: i64 = tx.query_row(
+            "INSERT INTO notices(topic, headline, source, url, body, created_at, urgency, sources, is_digest, released_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?6) RETURNING id",
+            params![
+                digest.topic,
+                digest.headline,
+                digest.source,
+                digest.url.as_ref().map(|u| u.as_str()),
+                digest.body,
+                now.timestamp(),
+                digest.urgency.as_str(),
+                digest.sources as i64
+            ],
+            |r| r.get(0),
+        )?;
+        for n in ids {
+            tx.execute(
+                "UPDATE notices SET folded_into = ?2, delivered_at = ?3, held_until = NULL WHERE id = ?1",
+                params![n.0, id, now.timestamp()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(NoticeId(id))
+    }
+
     /// Marks a notice settled: every channel it goes to delivered it or gave up.
     pub fn settle_notice(&self, id: NoticeId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn().execute(
@@ -549,7 +642,7 @@ impl Store {
         let mut entries: Vec<HistoryEntry> = conn
             .prepare(
                 "SELECT id, created_at, topic, headline, source, url, story_id, is_update, sources,
-                    delivered_at IS NOT NULL
+                    delivered_at IS NOT NULL, folded_into, held_until, hold_reason, is_digest
                  FROM notices WHERE created_at >= ?1 ORDER BY created_at DESC, id DESC",
             )?
             .query_map([since.timestamp()], |r| {
@@ -564,6 +657,10 @@ impl Store {
                     update: r.get(7)?,
                     sources: r.get(8)?,
                     settled: r.get(9)?,
+                    in_digest: r.get(10)?,
+                    held_until: r.get::<_, Option<i64>>(11)?.and_then(from_ts),
+                    hold_reason: r.get(12)?,
+                    digest: r.get(13)?,
                     channels: Vec::new(),
                 })
             })?

@@ -104,6 +104,15 @@ const MIGRATIONS: &[&str] = &[
         next_attempt INTEGER,
         PRIMARY KEY (notice_id, channel)
     ) WITHOUT ROWID;",
+    // 5: anti-noise: notices held back (quiet hours, rate limits, digests), when each went
+    // out, and digests that carry held notices.
+    "ALTER TABLE notices ADD COLUMN held_until INTEGER;
+    ALTER TABLE notices ADD COLUMN hold_reason TEXT;
+    ALTER TABLE notices ADD COLUMN released_at INTEGER;
+    ALTER TABLE notices ADD COLUMN is_digest INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE notices ADD COLUMN folded_into INTEGER;
+    CREATE INDEX notices_released ON notices(released_at);
+    UPDATE notices SET released_at = created_at;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
