@@ -675,7 +675,10 @@ fn apply_gates(
             digests.entry(p.notice.topic.clone()).or_insert(until);
         }
     }
-    for p in pending.iter().filter(|p| !p.released && p.held_until.is_none()) {
+    for p in pending
+        .iter()
+        .filter(|p| !p.released && p.held_until.is_none())
+    {
         let recent = StoreRecent {
             store,
             now,

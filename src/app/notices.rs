@@ -107,7 +107,9 @@ pub(super) async fn history(
         )?;
     }
     for e in entries.iter().filter(|_| !json) {
-        let kind = if e.update {
+        let kind = if e.digest {
+            format!(" (digest #{})", e.id)
+        } else if e.update {
             format!(" (update, {} sources)", e.sources)
         } else {
             String::new()
@@ -119,7 +121,15 @@ pub(super) async fn history(
             e.topic,
             e.headline
         )?;
-        if e.channels.is_empty() {
+        if let Some(d) = e.in_digest {
+            writeln!(out, "    sent in digest #{d}")?;
+        } else if let (Some(until), Some(why)) = (e.held_until, &e.hold_reason) {
+            writeln!(
+                out,
+                "    held ({why}) until {}",
+                until.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+            )?;
+        } else if e.channels.is_empty() {
             let state = if e.settled {
                 "no channel"
             } else {

@@ -60,7 +60,11 @@ pub fn decide(
         return Some((due, Hold::Digest));
     }
     let limits = [
-        (topic.and_then(|t| t.max_per_hour), Some(notice.topic.as_str()), Hold::TopicRate),
+        (
+            topic.and_then(|t| t.max_per_hour),
+            Some(notice.topic.as_str()),
+            Hold::TopicRate,
+        ),
         (cfg.notify.max_per_hour, None, Hold::GlobalRate),
     ];
     for (limit, scope, hold) in limits {
@@ -176,7 +180,11 @@ mod tests {
 
     impl Recent for Counts {
         fn released_in_last_hour(&self, topic: Option<&str>) -> (u32, Option<DateTime<Utc>>) {
-            if topic.is_some() { self.topic } else { self.all }
+            if topic.is_some() {
+                self.topic
+            } else {
+                self.all
+            }
         }
         fn digest_due(&self, _: &str) -> Option<DateTime<Utc>> {
             self.digest
@@ -218,8 +226,14 @@ mod tests {
         assert_eq!(until, local(7, 0) + Duration::days(1));
         let (until, _) = decide(&cfg, &notice(Urgency::Low), local(6, 0), &NONE).unwrap();
         assert_eq!(until, local(7, 0));
-        assert_eq!(decide(&cfg, &notice(Urgency::Normal), local(7, 0), &NONE), None);
-        assert_eq!(decide(&cfg, &notice(Urgency::Critical), local(23, 30), &NONE), None);
+        assert_eq!(
+            decide(&cfg, &notice(Urgency::Normal), local(7, 0), &NONE),
+            None
+        );
+        assert_eq!(
+            decide(&cfg, &notice(Urgency::Critical), local(23, 30), &NONE),
+            None
+        );
         assert_eq!(
             decide(&cfg, &notice(Urgency::Normal), local(12, 10), &NONE).map(|d| d.0),
             Some(local(13, 0))

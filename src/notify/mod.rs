@@ -5,8 +5,8 @@
 //! commands ([`channels`]); the log; and a recording notifier for tests and dry runs.
 
 pub mod channels;
-pub mod gate;
 pub mod desktop;
+pub mod gate;
 
 use std::sync::{Arc, Mutex};
 

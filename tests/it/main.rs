@@ -1,5 +1,6 @@
 //! Integration tests: one binary (see `support` for the loopback server and fixtures).
 
+mod anti_noise;
 mod channels;
 mod cli;
 mod daemon_run;

@@ -384,6 +384,22 @@ impl Harness {
         Harness::new(config::parse(text, "test.toml").unwrap(), db)
     }
 
+    /// The real pipeline with a recording notifier, on a clock that follows tokio's
+    /// (pausable) time from `start`.
+    pub fn paused(text: &str, db: &Path, start: chrono::DateTime<chrono::Utc>) -> Harness {
+        let config = config::parse(text, "test.toml").unwrap();
+        let recorder = RecordingNotifier::new();
+        let notifiers: Vec<Arc<dyn Notifier>> = vec![Arc::new(recorder.clone())];
+        let shared = Shared::open(Store::open(db).unwrap(), &config)
+            .unwrap()
+            .with_clock(newswatch::clock::Clock::following_tokio(start));
+        Harness {
+            shared: Arc::new(shared),
+            loaded: Arc::new(pipeline::load(Arc::new(config), Some(notifiers)).unwrap()),
+            recorder,
+        }
+    }
+
     /// The real pipeline with the channels the config declares, on a clock that follows
     /// tokio's (pausable) time from `start`.
     pub fn with_config_channels(
