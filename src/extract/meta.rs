@@ -18,6 +18,18 @@ fn clean(s: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// [`clean`] for strings the page escaped for HTML before putting them into metadata:
+/// JSON-LD values (`&#8211;`, `&amp;`) and doubly escaped meta content
+/// (`content="Q&amp;amp;A"`). Text with markup-like `<` is left as it is.
+fn clean_escaped(s: &str) -> Option<String> {
+    let s = clean(s)?;
+    if !s.contains('&') || s.contains('<') {
+        return Some(s);
+    }
+    let decoded: String = Html::parse_fragment(&s).root_element().text().collect();
+    clean(&decoded)
+}
+
 fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
     let metas = sel("meta[content]");
     keys.iter().find_map(|key| {
@@ -30,7 +42,7 @@ fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
             // `property` may list several names: "og:title twitter:title".
             name.split_whitespace()
                 .any(|n| n.eq_ignore_ascii_case(key))
-                .then(|| el.attr("content").and_then(clean))
+                .then(|| el.attr("content").and_then(clean_escaped))
                 .flatten()
         })
     })
@@ -265,7 +277,7 @@ fn find_article(v: &Value, depth: usize) -> Option<&Value> {
 
 fn string_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => clean(s),
+        Value::String(s) => clean_escaped(s),
         Value::Array(items) => items.iter().find_map(string_of),
         _ => None,
     }
@@ -273,7 +285,7 @@ fn string_of(v: &Value) -> Option<String> {
 
 fn names_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => clean(s),
+        Value::String(s) => clean_escaped(s),
         Value::Object(m) => m.get("name").and_then(string_of),
         Value::Array(items) => {
             let names: Vec<String> = items.iter().filter_map(names_of).collect();
@@ -370,6 +382,21 @@ mod tests {
             read(&doc, None).0.title,
             "List of films featuring time loops"
         );
+    }
+
+    #[test]
+    fn escaped_metadata_is_decoded() {
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">
+            <script type="application/ld+json">{"@type":"Article","headline":"Tom&#8217;s M&amp;A deals","author":"A &lt;B&gt;"}</script>"#,
+        );
+        let (m, _) = read(&doc, None);
+        assert_eq!(m.title, "Tom’s M&A deals");
+        assert_eq!(m.author.as_deref(), Some("A <B>"));
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Q&A – a guide");
     }
 
     #[test]
