@@ -52,6 +52,56 @@ fn text_of(el: ElementRef<'_>) -> Option<String> {
     clean(&el.text().collect::<String>())
 }
 
+/// A heading's text up to its first block inside: an `<h1>` that wraps the headline's
+/// `<p>` and a standfirst's `<h4>` is headed by the first.
+fn heading_text(el: ElementRef<'_>) -> Option<String> {
+    fn first_block(el: ElementRef<'_>, depth: usize, line: &mut String) -> bool {
+        for node in el.children() {
+            match node.value() {
+                scraper::node::Node::Text(t) => line.push_str(t),
+                scraper::node::Node::Element(e) => {
+                    let Some(child) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let inline = matches!(
+                        e.name(),
+                        "a" | "b"
+                            | "i"
+                            | "em"
+                            | "strong"
+                            | "span"
+                            | "abbr"
+                            | "sup"
+                            | "sub"
+                            | "mark"
+                            | "small"
+                            | "u"
+                            | "s"
+                            | "code"
+                            | "font"
+                            | "time"
+                            | "q"
+                    );
+                    if !inline && !line.trim().is_empty() {
+                        return true;
+                    }
+                    if depth < 32 && first_block(child, depth + 1, line) {
+                        return true;
+                    }
+                    if !inline && !line.trim().is_empty() {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    let mut line = String::new();
+    first_block(el, 0, &mut line);
+    clean(&line)
+}
+
 /// The article's metadata (its `text` left empty) and the body JSON-LD carries, if any.
 pub fn read(doc: &Html, url: Option<&Url>) -> (Article, Option<String>) {
     let ld = json_ld_article(doc);
@@ -148,8 +198,12 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
                 ],
             )
         })
-        .or(title_tag);
-    let h1s: Vec<String> = doc.select(&sel("h1")).filter_map(text_of).take(5).collect();
+        .or(title_tag.clone());
+    let h1s: Vec<String> = doc
+        .select(&sel("h1"))
+        .filter_map(heading_text)
+        .take(5)
+        .collect();
     let Some(meta) = meta else {
         return h1s.into_iter().next();
     };
@@ -163,7 +217,37 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
     }) {
         return Some(h1.clone());
     }
-    Some(strip_site_name(&meta, site))
+    // A title cut to a length limit ("…and k | Shop"): the `<h1>` it starts is the whole
+    // headline. JSON-LD headlines are also cut at Google's old limit of 110 characters
+    // ("… (Including"), and then OpenGraph or `<title>` may have it whole.
+    let stripped = strip_site_name(&meta, site);
+    let folded = fold(&stripped);
+    let ellipsis = folded.ends_with('…') || folded.ends_with("...");
+    let cut = folded.trim_end_matches(['…', '.']).trim_end();
+    let others = [meta_content(doc, &["og:title", "twitter:title"]), title_tag];
+    let long_cut = ellipsis || cut.chars().count() >= 100;
+    let whole = h1s
+        .iter()
+        .cloned()
+        .chain(
+            others
+                .into_iter()
+                .flatten()
+                .filter(|_| long_cut)
+                .map(|t| strip_site_name(&t, site)),
+        )
+        .find(|t| {
+            let t = fold(t);
+            // "Headline | Top 19 Companies" is the headline with a tagline, not more of it.
+            let rest = t.strip_prefix(cut).unwrap_or_default();
+            cut.split_whitespace().count() >= 3
+                && !rest.is_empty()
+                && !SEPARATORS
+                    .iter()
+                    .chain(&[" · "])
+                    .any(|s| rest.starts_with(s))
+        });
+    Some(whole.unwrap_or(stripped))
 }
 
 /// JSON-LD's title: `headline`, unless it has little to do with the page's `<title>` and
@@ -196,10 +280,12 @@ fn ld_title(name: Option<String>, headline: Option<String>, doc: &Html) -> Optio
     }
 }
 
+/// What sites put between a headline and their name.
+const SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " - ", " :: ", " » "];
+
 /// "Headline | Site" → "Headline": drops the part beyond the last (or before the first)
 /// separator when it names the site, or is short while the rest is a real headline.
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
-    const SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " - ", " :: ", " » "];
     let site = site.map(str::to_lowercase);
     let names_site = |part: &str| {
         let p = part.trim().to_lowercase();
@@ -397,6 +483,39 @@ mod tests {
             r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">"#,
         );
         assert_eq!(read(&doc, None).0.title, "Q&A – a guide");
+    }
+
+    #[test]
+    fn a_cut_metadata_title_gives_way_to_the_whole_h1() {
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Ergonomic desk step by step: how to set up your k">
+            <h1>Ergonomic desk step by step: how to set up your keyboard (checklist)</h1>"#,
+        );
+        assert_eq!(
+            read(&doc, None).0.title,
+            "Ergonomic desk step by step: how to set up your keyboard (checklist)"
+        );
+        // A headline cut short in JSON-LD at 110 characters, whole in OpenGraph.
+        let whole = "Fix It Friday: Struggling with how to arrange your living room? We help four readers find solutions (including one trick)";
+        let doc = Html::parse_document(&format!(
+            r#"<meta property="og:title" content="{whole} - Site">
+            <script type="application/ld+json">{{"@type":"Article","headline":"{}"}}</script>"#,
+            &whole[..105]
+        ));
+        assert_eq!(read(&doc, None).0.title, whole);
+    }
+
+    #[test]
+    fn a_heading_is_read_to_its_first_block() {
+        let doc = Html::parse_document(
+            "<title>Tax 101: the basics</title><h1><div><p>Tax 101: the basics</p><h4>A guide to taxes</h4></div></h1>",
+        );
+        assert_eq!(read(&doc, None).0.title, "Tax 101: the basics");
+        // A tagline after a separator is not more of the headline.
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Best movers in NYC 2025"><h1>Best movers in NYC 2025 | Top 19 Companies</h1>"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Best movers in NYC 2025");
     }
 
     #[test]
