@@ -26,7 +26,14 @@ fn clean_escaped(s: &str) -> Option<String> {
     if !s.contains('&') || s.contains('<') {
         return Some(s);
     }
-    let decoded: String = Html::parse_fragment(&s).root_element().text().collect();
+    let decode = |s: &str| -> String { Html::parse_fragment(s).root_element().text().collect() };
+    let once = decode(&s);
+    // Escaped twice over (`&amp;amp;#8230;` in an attribute) takes a second pass.
+    let decoded = if once.contains('&') && once != s {
+        decode(&once)
+    } else {
+        once
+    };
     clean(&decoded)
 }
 
@@ -217,6 +224,19 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
     }) {
         return Some(h1.clone());
     }
+    // A JSON-LD or meta title with little to do with the `<h1>` ("Robomow", an SEO line)
+    // while OpenGraph or `<title>` agrees with the `<h1>`: the page's headline is the `<h1>`.
+    let og_title = meta_content(doc, &["og:title"]);
+    if let Some(h1) = h1s.first() {
+        let h = fold(h1);
+        let confirmed = [&og_title, &title_tag].into_iter().flatten().any(|o| {
+            let o = fold(o);
+            o == h || SEPARATORS.iter().any(|s| o.starts_with(&format!("{h}{s}")))
+        });
+        if h.split_whitespace().count() >= 2 && confirmed && word_share(&meta_folded, &h) < 0.5 {
+            return Some(h1.clone());
+        }
+    }
     // A title cut to a length limit ("…and k | Shop"): the `<h1>` it starts is the whole
     // headline. JSON-LD headlines are also cut at Google's old limit of 110 characters
     // ("… (Including"), and then OpenGraph or `<title>` may have it whole.
@@ -278,6 +298,21 @@ fn ld_title(name: Option<String>, headline: Option<String>, doc: &Html) -> Optio
         }
         (n, h) => h.or(n),
     }
+}
+
+/// Share of `a`'s words that are also words of `b`.
+fn word_share(a: &str, b: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.iter().filter(|w| b.contains(w)).count() as f64 / a.len() as f64
 }
 
 /// What sites put between a headline and their name.
@@ -483,6 +518,10 @@ mod tests {
             r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">"#,
         );
         assert_eq!(read(&doc, None).0.title, "Q&A – a guide");
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="And finally&amp;amp;#8230; more">"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "And finally… more");
     }
 
     #[test]
@@ -503,6 +542,26 @@ mod tests {
             &whole[..105]
         ));
         assert_eq!(read(&doc, None).0.title, whole);
+    }
+
+    #[test]
+    fn an_unrelated_json_ld_headline_gives_way_to_the_h1_others_agree_on() {
+        let doc = Html::parse_document(
+            r#"<title>Which robotic lawnmower suits which lawn size? | Robomow</title>
+            <script type="application/ld+json">{"@type":"Article","headline":"Robomow"}</script>
+            <h1>Which robotic lawnmower suits which lawn size?</h1>"#,
+        );
+        assert_eq!(
+            read(&doc, None).0.title,
+            "Which robotic lawnmower suits which lawn size?"
+        );
+        // A reworded headline stays: it is the publisher's.
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="The seven secrets hotel owners keep">
+            <script type="application/ld+json">{"@type":"Article","headline":"Seven secrets hotel owners keep"}</script>
+            <h1>The seven secrets hotel owners keep</h1>"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Seven secrets hotel owners keep");
     }
 
     #[test]
