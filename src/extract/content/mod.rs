@@ -421,6 +421,21 @@ mod tests {
     }
 
     #[test]
+    fn lines_citing_links_stay_and_link_lines_go() {
+        let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+        let html = format!(
+            "<html><body><article><p>{para}</p><p>{para}</p>\
+             <ul><li>Neil has patches up to <a href=\"/1\">improve the behaviour of the tab unloader</a>, and <a href=\"/2\">show UI when subframes crash</a></li>\
+             <li>Mike fixed <a href=\"/3\">a bug in the printing preview dialog</a></li></ul>\
+             <p><a href=\"/more\">Read more stories like this one</a></p></article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Neil has patches"), "{got}");
+        assert!(got.contains("Mike fixed"), "{got}");
+        assert!(!got.contains("Read more"), "{got}");
+    }
+
+    #[test]
     fn deep_nesting_finishes() {
         let html = format!(
             "{}<p>deep text, deep text, deep text</p>",
