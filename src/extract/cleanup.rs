@@ -198,6 +198,7 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
     }
     drop_breadcrumbs(&mut out);
     drop_repeated_short_lines(&mut out);
+    drop_repeated_runs(&mut out);
     out
 }
 
@@ -495,6 +496,39 @@ fn drop_repeated_short_lines(lines: &mut Vec<String>) {
     });
 }
 
+/// Paragraphs in a row that repeat an earlier run of as many: pages that ship the article
+/// twice (a desktop and a mobile copy, a print version) and show one.
+const REPEATED_RUN: usize = 3;
+
+/// Drops runs of [`REPEATED_RUN`] distinct paragraphs seen before in the same order. A
+/// single repeated paragraph stays: pull quotes and refrains repeat on purpose.
+fn drop_repeated_runs(lines: &mut Vec<String>) {
+    if lines.len() < 2 * REPEATED_RUN {
+        return;
+    }
+    let keys: Vec<String> = lines.iter().map(|l| key(l)).collect();
+    let mut first: std::collections::HashMap<&[String], usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; lines.len()];
+    for start in 0..=keys.len() - REPEATED_RUN {
+        let run = &keys[start..start + REPEATED_RUN];
+        let distinct = run.iter().enumerate().all(|(i, k)| !run[..i].contains(k));
+        if !distinct {
+            continue;
+        }
+        match first.get(run) {
+            Some(&seen) if seen + REPEATED_RUN <= start => {
+                keep[start..start + REPEATED_RUN].fill(false);
+            }
+            Some(_) => {}
+            None => {
+                first.insert(run, start);
+            }
+        }
+    }
+    let mut keep = keep.into_iter();
+    lines.retain(|_| keep.next().unwrap_or(true));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,6 +613,21 @@ mod tests {
                 "Its paragraph follows.",
             ]
         );
+    }
+
+    #[test]
+    fn drops_a_repeated_copy_of_the_article_but_not_a_pull_quote() {
+        let story = [
+            "First paragraph of the story, with its facts.",
+            "Second paragraph, with a quote from an official.",
+            "Third paragraph, with the background to it all.",
+            "Fourth paragraph, with what happens next.",
+        ];
+        let mut page: Vec<&str> = story.to_vec();
+        page.extend(story);
+        assert_eq!(clean(&page, ""), story);
+        let quoted = [story[0], story[1], story[2], story[1], story[3]];
+        assert_eq!(clean(&quoted, "").len(), 5);
     }
 
     #[test]

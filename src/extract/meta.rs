@@ -18,6 +18,25 @@ fn clean(s: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// [`clean`] for strings the page escaped for HTML before putting them into metadata:
+/// JSON-LD values (`&#8211;`, `&amp;`) and doubly escaped meta content
+/// (`content="Q&amp;amp;A"`). Text with markup-like `<` is left as it is.
+fn clean_escaped(s: &str) -> Option<String> {
+    let s = clean(s)?;
+    if !s.contains('&') || s.contains('<') {
+        return Some(s);
+    }
+    let decode = |s: &str| -> String { Html::parse_fragment(s).root_element().text().collect() };
+    let once = decode(&s);
+    // Escaped twice over (`&amp;amp;#8230;` in an attribute) takes a second pass.
+    let decoded = if once.contains('&') && once != s {
+        decode(&once)
+    } else {
+        once
+    };
+    clean(&decoded)
+}
+
 fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
     let metas = sel("meta[content]");
     keys.iter().find_map(|key| {
@@ -30,7 +49,7 @@ fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
             // `property` may list several names: "og:title twitter:title".
             name.split_whitespace()
                 .any(|n| n.eq_ignore_ascii_case(key))
-                .then(|| el.attr("content").and_then(clean))
+                .then(|| el.attr("content").and_then(clean_escaped))
                 .flatten()
         })
     })
@@ -38,6 +57,56 @@ fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
 
 fn text_of(el: ElementRef<'_>) -> Option<String> {
     clean(&el.text().collect::<String>())
+}
+
+/// A heading's text up to its first block inside: an `<h1>` that wraps the headline's
+/// `<p>` and a standfirst's `<h4>` is headed by the first.
+fn heading_text(el: ElementRef<'_>) -> Option<String> {
+    fn first_block(el: ElementRef<'_>, depth: usize, line: &mut String) -> bool {
+        for node in el.children() {
+            match node.value() {
+                scraper::node::Node::Text(t) => line.push_str(t),
+                scraper::node::Node::Element(e) => {
+                    let Some(child) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let inline = matches!(
+                        e.name(),
+                        "a" | "b"
+                            | "i"
+                            | "em"
+                            | "strong"
+                            | "span"
+                            | "abbr"
+                            | "sup"
+                            | "sub"
+                            | "mark"
+                            | "small"
+                            | "u"
+                            | "s"
+                            | "code"
+                            | "font"
+                            | "time"
+                            | "q"
+                    );
+                    if !inline && !line.trim().is_empty() {
+                        return true;
+                    }
+                    if depth < 32 && first_block(child, depth + 1, line) {
+                        return true;
+                    }
+                    if !inline && !line.trim().is_empty() {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    let mut line = String::new();
+    first_block(el, 0, &mut line);
+    clean(&line)
 }
 
 /// The article's metadata (its `text` left empty) and the body JSON-LD carries, if any.
@@ -136,8 +205,12 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
                 ],
             )
         })
-        .or(title_tag);
-    let h1s: Vec<String> = doc.select(&sel("h1")).filter_map(text_of).take(5).collect();
+        .or(title_tag.clone());
+    let h1s: Vec<String> = doc
+        .select(&sel("h1"))
+        .filter_map(heading_text)
+        .take(5)
+        .collect();
     let Some(meta) = meta else {
         return h1s.into_iter().next();
     };
@@ -151,7 +224,50 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
     }) {
         return Some(h1.clone());
     }
-    Some(strip_site_name(&meta, site))
+    // A JSON-LD or meta title with little to do with the `<h1>` ("Robomow", an SEO line)
+    // while OpenGraph or `<title>` agrees with the `<h1>`: the page's headline is the `<h1>`.
+    let og_title = meta_content(doc, &["og:title"]);
+    if let Some(h1) = h1s.first() {
+        let h = fold(h1);
+        let confirmed = [&og_title, &title_tag].into_iter().flatten().any(|o| {
+            let o = fold(o);
+            o == h || SEPARATORS.iter().any(|s| o.starts_with(&format!("{h}{s}")))
+        });
+        if h.split_whitespace().count() >= 2 && confirmed && word_share(&meta_folded, &h) < 0.5 {
+            return Some(h1.clone());
+        }
+    }
+    // A title cut to a length limit ("…and k | Shop"): the `<h1>` it starts is the whole
+    // headline. JSON-LD headlines are also cut at Google's old limit of 110 characters
+    // ("… (Including"), and then OpenGraph or `<title>` may have it whole.
+    let stripped = strip_site_name(&meta, site);
+    let folded = fold(&stripped);
+    let ellipsis = folded.ends_with('…') || folded.ends_with("...");
+    let cut = folded.trim_end_matches(['…', '.']).trim_end();
+    let others = [meta_content(doc, &["og:title", "twitter:title"]), title_tag];
+    let long_cut = ellipsis || cut.chars().count() >= 100;
+    let whole = h1s
+        .iter()
+        .cloned()
+        .chain(
+            others
+                .into_iter()
+                .flatten()
+                .filter(|_| long_cut)
+                .map(|t| strip_site_name(&t, site)),
+        )
+        .find(|t| {
+            let t = fold(t);
+            // "Headline | Top 19 Companies" is the headline with a tagline, not more of it.
+            let rest = t.strip_prefix(cut).unwrap_or_default();
+            cut.split_whitespace().count() >= 3
+                && !rest.is_empty()
+                && !SEPARATORS
+                    .iter()
+                    .chain(&[" · "])
+                    .any(|s| rest.starts_with(s))
+        });
+    Some(whole.unwrap_or(stripped))
 }
 
 /// JSON-LD's title: `headline`, unless it has little to do with the page's `<title>` and
@@ -184,10 +300,27 @@ fn ld_title(name: Option<String>, headline: Option<String>, doc: &Html) -> Optio
     }
 }
 
+/// Share of `a`'s words that are also words of `b`.
+fn word_share(a: &str, b: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.iter().filter(|w| b.contains(w)).count() as f64 / a.len() as f64
+}
+
+/// What sites put between a headline and their name.
+const SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " - ", " :: ", " » "];
+
 /// "Headline | Site" → "Headline": drops the part beyond the last (or before the first)
 /// separator when it names the site, or is short while the rest is a real headline.
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
-    const SEPARATORS: [&str; 6] = [" | ", " – ", " — ", " - ", " :: ", " » "];
     let site = site.map(str::to_lowercase);
     let names_site = |part: &str| {
         let p = part.trim().to_lowercase();
@@ -265,7 +398,7 @@ fn find_article(v: &Value, depth: usize) -> Option<&Value> {
 
 fn string_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => clean(s),
+        Value::String(s) => clean_escaped(s),
         Value::Array(items) => items.iter().find_map(string_of),
         _ => None,
     }
@@ -273,7 +406,7 @@ fn string_of(v: &Value) -> Option<String> {
 
 fn names_of(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => clean(s),
+        Value::String(s) => clean_escaped(s),
         Value::Object(m) => m.get("name").and_then(string_of),
         Value::Array(items) => {
             let names: Vec<String> = items.iter().filter_map(names_of).collect();
@@ -370,6 +503,78 @@ mod tests {
             read(&doc, None).0.title,
             "List of films featuring time loops"
         );
+    }
+
+    #[test]
+    fn escaped_metadata_is_decoded() {
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">
+            <script type="application/ld+json">{"@type":"Article","headline":"Tom&#8217;s M&amp;A deals","author":"A &lt;B&gt;"}</script>"#,
+        );
+        let (m, _) = read(&doc, None);
+        assert_eq!(m.title, "Tom’s M&A deals");
+        assert_eq!(m.author.as_deref(), Some("A <B>"));
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Q&amp;amp;A &amp;#8211; a guide">"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Q&A – a guide");
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="And finally&amp;amp;#8230; more">"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "And finally… more");
+    }
+
+    #[test]
+    fn a_cut_metadata_title_gives_way_to_the_whole_h1() {
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Ergonomic desk step by step: how to set up your k">
+            <h1>Ergonomic desk step by step: how to set up your keyboard (checklist)</h1>"#,
+        );
+        assert_eq!(
+            read(&doc, None).0.title,
+            "Ergonomic desk step by step: how to set up your keyboard (checklist)"
+        );
+        // A headline cut short in JSON-LD at 110 characters, whole in OpenGraph.
+        let whole = "Fix It Friday: Struggling with how to arrange your living room? We help four readers find solutions (including one trick)";
+        let doc = Html::parse_document(&format!(
+            r#"<meta property="og:title" content="{whole} - Site">
+            <script type="application/ld+json">{{"@type":"Article","headline":"{}"}}</script>"#,
+            &whole[..105]
+        ));
+        assert_eq!(read(&doc, None).0.title, whole);
+    }
+
+    #[test]
+    fn an_unrelated_json_ld_headline_gives_way_to_the_h1_others_agree_on() {
+        let doc = Html::parse_document(
+            r#"<title>Which robotic lawnmower suits which lawn size? | Robomow</title>
+            <script type="application/ld+json">{"@type":"Article","headline":"Robomow"}</script>
+            <h1>Which robotic lawnmower suits which lawn size?</h1>"#,
+        );
+        assert_eq!(
+            read(&doc, None).0.title,
+            "Which robotic lawnmower suits which lawn size?"
+        );
+        // A reworded headline stays: it is the publisher's.
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="The seven secrets hotel owners keep">
+            <script type="application/ld+json">{"@type":"Article","headline":"Seven secrets hotel owners keep"}</script>
+            <h1>The seven secrets hotel owners keep</h1>"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Seven secrets hotel owners keep");
+    }
+
+    #[test]
+    fn a_heading_is_read_to_its_first_block() {
+        let doc = Html::parse_document(
+            "<title>Tax 101: the basics</title><h1><div><p>Tax 101: the basics</p><h4>A guide to taxes</h4></div></h1>",
+        );
+        assert_eq!(read(&doc, None).0.title, "Tax 101: the basics");
+        // A tagline after a separator is not more of the headline.
+        let doc = Html::parse_document(
+            r#"<meta property="og:title" content="Best movers in NYC 2025"><h1>Best movers in NYC 2025 | Top 19 Companies</h1>"#,
+        );
+        assert_eq!(read(&doc, None).0.title, "Best movers in NYC 2025");
     }
 
     #[test]

@@ -58,7 +58,8 @@ pub fn main_paragraphs(doc: &Html, overrides: &Overrides) -> Vec<String> {
             return out;
         }
     }
-    let strict = paragraphs_with(doc, &Rules::new(true, &removed));
+    let root = doc.root_element();
+    let strict = paragraphs_with(doc, &Rules::for_page(true, &removed, root));
     let len = |p: &[String]| p.iter().map(|s| s.chars().count()).sum::<usize>();
     let s = len(&strict);
     if s >= RETRY_BELOW {
@@ -395,6 +396,43 @@ mod tests {
             para.repeat(3)
         );
         assert!(text(&html).len() > 600);
+    }
+
+    #[test]
+    fn a_wrapper_with_a_chrome_name_holding_most_text_is_read() {
+        let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+        let page = |class: &str| {
+            format!(
+                "<html><body><div class=\"{class}\"><div class=\"intro\"><p>{para}</p><p>{para}</p><p>{para}</p></div></div>\
+                 <div class=\"sidebar\"><p>Sidebar text, about other things, and more things.</p></div></body></html>"
+            )
+        };
+        let got = text(&page("sidebar-container"));
+        assert!(got.contains("The article's paragraph"), "{got}");
+        assert!(!got.contains("Sidebar text"), "{got}");
+        // Comment threads stay out however long they are.
+        let comment = "A reader's comment, long and opinionated, with commas, and clauses too.";
+        let got = text(&format!(
+            "<html><body><div class=\"story\"><p>{para}</p><p>{para}</p></div>\
+             <div class=\"comments\"><p>{comment}</p><p>{comment}</p><p>{comment}</p><p>{comment}</p></div></body></html>"
+        ));
+        assert!(got.contains("The article's paragraph"), "{got}");
+        assert!(!got.contains("A reader's comment"), "{got}");
+    }
+
+    #[test]
+    fn lines_citing_links_stay_and_link_lines_go() {
+        let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+        let html = format!(
+            "<html><body><article><p>{para}</p><p>{para}</p>\
+             <ul><li>Neil has patches up to <a href=\"/1\">improve the behaviour of the tab unloader</a>, and <a href=\"/2\">show UI when subframes crash</a></li>\
+             <li>Mike fixed <a href=\"/3\">a bug in the printing preview dialog</a></li></ul>\
+             <p><a href=\"/more\">Read more stories like this one</a></p></article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Neil has patches"), "{got}");
+        assert!(got.contains("Mike fixed"), "{got}");
+        assert!(!got.contains("Read more"), "{got}");
     }
 
     #[test]
