@@ -44,6 +44,10 @@ pub enum Event {
     ReloadFailed {
         error: String,
     },
+    /// The user muted a story from its notification.
+    StoryMuted {
+        story: i64,
+    },
 }
 
 /// What the daemon runs with besides its config.
@@ -100,6 +104,29 @@ pub async fn run(
     // Delivery runs on its own: at start (notices a previous run left), when a poll
     // records notices, and when a retry is due.
     let wake = Arc::new(Notify::new());
+    // "Mute story" clicks on the desktop.
+    let (mute_tx, mut mute_rx) = mpsc::unbounded_channel::<i64>();
+    crate::notify::desktop::on_mute(mute_tx);
+    {
+        let (store, events, token) = (shared.store.clone(), deps.events.clone(), token.clone());
+        tracker.spawn(async move {
+            loop {
+                let story = tokio::select! {
+                    () = token.cancelled() => return,
+                    s = mute_rx.recv() => match s { Some(s) => s, None => return },
+                };
+                let s = store.clone();
+                match tokio::task::spawn_blocking(move || s.mute_story(story)).await {
+                    Ok(Ok(_)) => {
+                        tracing::info!(story, "story muted");
+                        let _ = events.send(Event::StoryMuted { story });
+                    }
+                    Ok(Err(err)) => tracing::error!(story, error = %crate::error_chain(&err), "cannot mute story"),
+                    Err(err) => tracing::error!(story, error = %err, "cannot mute story"),
+                }
+            }
+        });
+    }
     tracker.spawn(deliver_loop(
         shared.clone(),
         rx.clone(),

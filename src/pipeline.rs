@@ -380,7 +380,9 @@ fn place_and_record(
             let t = cfg.topics.iter().find(|t| t.name == topic);
             let story_cfg = t.map(|t| t.stories).unwrap_or_default();
             let a = tracker.assign(&topic, &features, at, &story_cfg);
-            let notice = a.notify.then(|| Notice {
+            // A muted story takes its articles silently.
+            let muted = !a.new_story && store.story_muted(a.story).unwrap_or(false);
+            let notice = (a.notify && !muted).then(|| Notice {
                 id: None,
                 published: article.published,
                 topic: topic.clone(),

@@ -159,6 +159,9 @@ pub struct NotifyConfig {
     pub max_per_hour: Option<u32>,
     /// Local-time ranges with no notices; what they hold arrives as one digest after.
     pub quiet_hours: Vec<QuietHours>,
+    /// The program (and arguments) that opens a clicked notice's link; empty means
+    /// xdg-open (open on macOS).
+    pub opener: Vec<String>,
 }
 
 /// A daily range of local time, `start` inclusive, `end` exclusive; it may wrap midnight.

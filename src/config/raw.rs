@@ -78,6 +78,8 @@ pub struct RawNotify {
     #[serde(default)]
     pub quiet_hours: Vec<String>,
     #[serde(default)]
+    pub opener: Vec<String>,
+    #[serde(default)]
     pub channels: Vec<RawChannel>,
 }
 

@@ -229,6 +229,7 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
     let notify = NotifyConfig {
         max_per_hour: per_hour(n.max_per_hour, key("notify", "max_per_hour"))?,
         quiet_hours,
+        opener: n.opener.into_iter().filter(|a| !a.is_empty()).collect(),
         channels,
         desktop: n.desktop.unwrap_or(true),
         log: n.log.unwrap_or(true),

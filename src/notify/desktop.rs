@@ -25,7 +25,23 @@ const OBJECT_PATH: &str = "/org/freedesktop/Notifications";
 /// How many recent notices keep their link (for a click) and story (for replacement).
 const REMEMBERED: usize = 256;
 
-type Links = Arc<Mutex<VecDeque<(u32, Url)>>>;
+/// A notification on screen: its server id, story and link (for the actions).
+#[derive(Debug, Clone)]
+struct Shown {
+    id: u32,
+    story: Option<i64>,
+    link: Option<Url>,
+}
+
+type ShownList = Arc<Mutex<VecDeque<Shown>>>;
+
+/// Where "Mute story" clicks go: the daemon sets it to its handler of muted stories.
+static MUTE_SINK: Mutex<Option<tokio::sync::mpsc::UnboundedSender<i64>>> = Mutex::new(None);
+
+/// Sends the story ids of "Mute story" clicks to `sink` (the daemon records them).
+pub fn on_mute(sink: tokio::sync::mpsc::UnboundedSender<i64>) {
+    *MUTE_SINK.lock().unwrap_or_else(|p| p.into_inner()) = Some(sink);
+}
 
 /// Delivers notices to the desktop's notification server.
 pub struct DesktopNotifier {
@@ -33,9 +49,10 @@ pub struct DesktopNotifier {
     icon: String,
     expire: Duration,
     session: OnceCell<zbus::Connection>,
-    links: Links,
-    /// The last notification shown for each recent story, for replacement.
-    shown: Mutex<VecDeque<(i64, u32)>>,
+    /// Recent notifications, for replacement and for actions.
+    shown: ShownList,
+    /// The program opening links, before the URL (xdg-open, or `notify.opener`).
+    opener: Vec<String>,
     /// Stops the action listener when this notifier is dropped (e.g. replaced on reload).
     _stop: tokio_util::sync::DropGuard,
     stopped: CancellationToken,
@@ -51,8 +68,19 @@ impl DesktopNotifier {
             icon: cfg.icon.clone(),
             expire: cfg.expire,
             session: OnceCell::new(),
-            links: Arc::default(),
-            shown: Mutex::default(),
+            shown: Arc::default(),
+            opener: if cfg.opener.is_empty() {
+                vec![
+                    if cfg!(target_os = "macos") {
+                        "open"
+                    } else {
+                        "xdg-open"
+                    }
+                    .to_string(),
+                ]
+            } else {
+                cfg.opener.clone()
+            },
             _stop: stopped.clone().drop_guard(),
             stopped,
             strict: false,
@@ -70,17 +98,25 @@ impl DesktopNotifier {
         self.session
             .get_or_try_init(|| async {
                 let conn = zbus::Connection::session().await?;
-                let listener_conn = conn.clone();
-                let links = self.links.clone();
+                // Subscribed before the first notice is shown, so no click is missed.
+                let rule = zbus::MatchRule::builder()
+                    .msg_type(zbus::message::Type::Signal)
+                    .interface(BUS_NAME)
+                    .member("ActionInvoked")
+                    .build()?;
+                let stream = zbus::MessageStream::for_match_rule(
+                    rule,
+                    &conn,
+                    std::num::NonZeroUsize::new(64),
+                )
+                .await?;
+                let shown = self.shown.clone();
+                let opener = self.opener.clone();
                 let stopped = self.stopped.clone();
                 tokio::spawn(async move {
                     tokio::select! {
                         _ = stopped.cancelled() => {}
-                        res = listen_for_actions(listener_conn, links) => {
-                            if let Err(err) = res {
-                                tracing::debug!(error = %err, "desktop action listener stopped");
-                            }
-                        }
+                        () = listen_for_actions(stream, shown, opener) => {}
                     }
                 });
                 Ok(conn)
@@ -131,8 +167,7 @@ impl DesktopNotifier {
             .appname(&self.app_name)
             .icon(&self.icon)
             .summary(&n.summary())
-            // Article text is never markup: escape it for servers that interpret markup.
-            .body(&escape_markup(&n.text()))
+            .body(&body(n, caps.iter().any(|c| c == "body-markup")))
             .urgency(match n.urgency {
                 crate::config::Urgency::Low => notify_rust::Urgency::Low,
                 crate::config::Urgency::Normal => notify_rust::Urgency::Normal,
@@ -146,37 +181,36 @@ impl DesktopNotifier {
             shown
                 .iter()
                 .rev()
-                .find(|(s, _)| *s == story)
-                .map(|(_, id)| *id)
+                .find(|s| s.story == Some(story))
+                .map(|s| s.id)
         });
         if let Some(id) = replaces {
             notification.id(id);
         }
-        let with_actions = link.is_some() && caps.iter().any(|c| c == "actions");
-        if with_actions {
-            notification
-                .action("default", "Open")
-                .action("open", "Open");
+        if caps.iter().any(|c| c == "actions") {
+            if link.is_some() {
+                notification
+                    .action("default", "Open")
+                    .action("open", "Open");
+            }
+            if n.story.is_some() {
+                notification.action("mute", "Mute story");
+            }
         }
         let handle = notification
             .show_async()
             .await
             .map_err(NotifyError::Desktop)?;
-        if let Some(story) = n.story {
-            let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
-            shown.retain(|(s, _)| *s != story);
-            if shown.len() == REMEMBERED {
-                shown.pop_front();
-            }
-            shown.push_back((story, handle.id()));
+        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        shown.retain(|s| s.id != handle.id() && (s.story.is_none() || s.story != n.story));
+        if shown.len() == REMEMBERED {
+            shown.pop_front();
         }
-        if let (true, Some(link)) = (with_actions, link) {
-            let mut links = self.links.lock().unwrap_or_else(|p| p.into_inner());
-            if links.len() == REMEMBERED {
-                links.pop_front();
-            }
-            links.push_back((handle.id(), link));
-        }
+        shown.push_back(Shown {
+            id: handle.id(),
+            story: n.story,
+            link,
+        });
         Ok(())
     }
 }
@@ -191,54 +225,80 @@ impl Notifier for DesktopNotifier {
     }
 }
 
-/// Opens the link of a notice whose "Open" action the user clicked.
-async fn listen_for_actions(conn: zbus::Connection, links: Links) -> zbus::Result<()> {
-    let rule = zbus::MatchRule::builder()
-        .msg_type(zbus::message::Type::Signal)
-        .interface(BUS_NAME)
-        .member("ActionInvoked")
-        .build()?;
-    let mut stream =
-        zbus::MessageStream::for_match_rule(rule, &conn, std::num::NonZeroUsize::new(64)).await?;
+/// The notification text. Article text is never markup: it is escaped, and a server that
+/// interprets markup (`body-markup`) gets only our own bold labels on top.
+fn body(n: &Notice, markup: bool) -> String {
+    if !markup {
+        return escape_markup(&n.text());
+    }
+    let (source, body) = (escape_markup(&n.source), escape_markup(&n.body));
+    if n.update {
+        format!("<b>New:</b> {body} ({source})\n{} sources", n.sources)
+    } else if body.is_empty() {
+        format!("<b>{source}</b>")
+    } else {
+        format!("<b>{source}</b> — {body}")
+    }
+}
+
+/// Carries out the actions the user clicks: "Open" opens the notice's link, "Mute story"
+/// stops further updates of its story.
+async fn listen_for_actions(
+    mut stream: zbus::MessageStream,
+    shown: ShownList,
+    opener: Vec<String>,
+) {
     while let Some(msg) = stream.next().await {
         let Ok(msg) = msg else { continue };
         let Ok((id, action)) = msg.body().deserialize::<(u32, String)>() else {
             continue;
         };
-        if action != "open" && action != "default" {
-            continue;
-        }
-        let link = links
+        tracing::debug!(id, action = %action, "notification action");
+        let Some(notice) = shown
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .find(|(nid, _)| *nid == id)
-            .map(|(_, u)| u.clone());
-        if let Some(link) = link {
-            open_link(&link);
+            .find(|s| s.id == id)
+            .cloned()
+        else {
+            continue;
+        };
+        match (action.as_str(), notice.link, notice.story) {
+            ("open" | "default", Some(link), _) => open_link(&opener, &link),
+            ("mute", _, Some(story)) => {
+                let sink = MUTE_SINK.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                match sink {
+                    Some(sink) => {
+                        let _ = sink.send(story);
+                    }
+                    None => tracing::info!(story, "mute clicked, but nothing records it here"),
+                }
+            }
+            _ => {}
         }
     }
-    Ok(())
 }
 
 /// Opens an http(s) link in the user's browser without a shell.
-fn open_link(link: &Url) {
+fn open_link(opener: &[String], link: &Url) {
     if !matches!(link.scheme(), "http" | "https") {
         tracing::warn!(url = %link, "refusing to open a non-http link");
         return;
     }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
+    let Some((program, args)) = opener.split_first() else {
+        return;
     };
-    match tokio::process::Command::new(opener)
+    tracing::info!(url = %link, "opening link");
+    match tokio::process::Command::new(program)
+        .args(args)
         .arg(link.as_str())
         .spawn()
     {
         Ok(mut child) => {
+            let link = link.clone();
             tokio::spawn(async move {
-                let _ = child.wait().await;
+                let status = child.wait().await;
+                tracing::debug!(url = %link, ?status, "link opener finished");
             });
         }
         Err(err) => tracing::warn!(error = %err, url = %link, "cannot open link"),

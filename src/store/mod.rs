@@ -550,6 +550,24 @@ impl Store {
         Ok(())
     }
 
+    /// Stops further notices about a story ("Mute story").
+    pub fn mute_story(&self, story: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .execute("UPDATE stories SET muted = 1 WHERE id = ?1", [story])?
+            > 0)
+    }
+
+    pub fn story_muted(&self, story: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT muted FROM stories WHERE id = ?1", [story], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// Holds a notice back until `until`.
     pub fn hold_notice(
         &self,

@@ -3,7 +3,6 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
 use crate::support::*;
 
@@ -105,16 +104,6 @@ async fn once_dry_run_prints_and_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));
     let out = run(&["once"]).await.unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 notices sent"));
-}
-
-/// Waits for a stderr line containing `needle`; returns everything read so far.
-fn wait_line(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &str) {
-    while !seen.iter().any(|l| l.contains(needle)) {
-        match lines.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) => seen.push(line),
-            Err(_) => panic!("no line with {needle:?}; got:\n{}", seen.join("\n")),
-        }
-    }
 }
 
 #[cfg(unix)]

@@ -22,6 +22,8 @@ struct Call {
 
 struct Server {
     calls: Arc<Mutex<Vec<Call>>>,
+    changed: Arc<tokio::sync::Notify>,
+    markup: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -39,6 +41,7 @@ impl Server {
         expire_timeout: i32,
     ) -> u32 {
         let mut calls = self.calls.lock().unwrap();
+        self.changed.notify_waiters();
         calls.push(Call {
             app_name,
             replaces_id,
@@ -56,7 +59,11 @@ impl Server {
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["actions".into(), "body".into(), "body-markup".into()]
+        let mut caps = vec!["actions".to_string(), "body".to_string()];
+        if self.markup {
+            caps.push("body-markup".into());
+        }
+        caps
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -121,20 +128,36 @@ async fn once_on_bus(config: std::path::PathBuf, address: String) -> std::proces
 }
 
 /// Serves the test notification server on the bus; calls land in the returned list.
-async fn serve(bus: &Bus) -> (zbus::Connection, Arc<Mutex<Vec<Call>>>) {
+async fn serve(bus: &Bus, markup: bool) -> (zbus::Connection, Arc<Mutex<Vec<Call>>>) {
+    let (conn, calls, _) = serve_watched(bus, markup).await;
+    (conn, calls)
+}
+
+/// Like [`serve`], with a signal on every call.
+async fn serve_watched(
+    bus: &Bus,
+    markup: bool,
+) -> (
+    zbus::Connection,
+    Arc<Mutex<Vec<Call>>>,
+    Arc<tokio::sync::Notify>,
+) {
     let calls = Arc::new(Mutex::new(Vec::new()));
+    let changed = Arc::new(tokio::sync::Notify::new());
     let conn = zbus::connection::Builder::address(bus.address.as_str())
         .name("org.freedesktop.Notifications")
         .serve_at(
             "/org/freedesktop/Notifications",
             Server {
                 calls: calls.clone(),
+                changed: changed.clone(),
+                markup,
             },
         )
         .build()
         .await
         .unwrap();
-    (conn, calls)
+    (conn, calls, changed)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,7 +166,8 @@ async fn desktop_notices_reach_a_real_notification_server() {
     let Some(bus) = start_bus(dir.path()) else {
         return;
     };
-    let (_conn, calls) = serve(&bus).await;
+    // A server without body-markup: the text arrives escaped, with no tags of ours.
+    let (_conn, calls) = serve(&bus, false).await;
 
     let server = TestServer::start().await;
     let item = Item {
@@ -189,12 +213,10 @@ async fn desktop_notices_reach_a_real_notification_server() {
         "Desk — Envoys say talks &amp; &quot;deals&quot; resume in Miami."
     );
     assert_eq!(c.expire_timeout, 7000);
-    let open = c
-        .actions
-        .iter()
-        .position(|a| a == "open")
-        .expect("open action");
-    assert_eq!(c.actions[open + 1], "Open");
+    assert_eq!(
+        c.actions,
+        ["default", "Open", "open", "Open", "mute", "Mute story"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -203,7 +225,8 @@ async fn a_story_update_replaces_the_story_notification() {
     let Some(bus) = start_bus(dir.path()) else {
         return;
     };
-    let (_conn, calls) = serve(&bus).await;
+    // A server with body-markup: bold labels of ours, the article text escaped.
+    let (_conn, calls) = serve(&bus, true).await;
     let server = TestServer::start().await;
     let item = |id: &str, title: &str, text: &str, date: &str| Item {
         guid: id.into(),
@@ -274,11 +297,20 @@ async fn a_story_update_replaces_the_story_notification() {
     assert!(
         calls[1]
             .body
-            .starts_with("New: Ukraine&#39;s negotiator Rustem Umerov"),
+            .starts_with("<b>New:</b> Ukraine&#39;s negotiator Rustem Umerov"),
         "{}",
         calls[1].body
     );
-    assert!(calls[1].body.ends_with("\n2 sources"), "{}", calls[1].body);
+    assert!(
+        calls[1].body.ends_with("(Desk)\n2 sources"),
+        "{}",
+        calls[1].body
+    );
+    assert_eq!(
+        calls[2].body,
+        "<b>Desk</b> — Delegations from the Sudanese army and the Rapid Support Forces opened \
+         peace talks in Geneva under Swiss and Saudi mediation, diplomats said."
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,4 +333,193 @@ async fn without_a_session_bus_notices_are_logged_and_the_run_succeeds() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));
     assert!(stderr.contains("no session bus"), "{stderr}");
     assert!(stderr.contains("Peace talks resume in Geneva"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_and_mute_clicked_on_a_notification_reach_the_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(bus) = start_bus(dir.path()) else {
+        return;
+    };
+    let (conn, calls, changed) = serve_watched(&bus, true).await;
+    let server = TestServer::start().await;
+    let item = |id: &str, title: &str, text: &str, date: &str| Item {
+        guid: id.into(),
+        title: title.into(),
+        link: server.url(&format!("/{id}.html")),
+        description: format!("<p>{text}</p>"),
+        published: Some(date.into()),
+    };
+    server.set(
+        "/moscow.xml",
+        feed_route(
+            rss(
+                "Desk",
+                &[item(
+                    "moscow",
+                    "Envoys hold peace talks with Putin in Moscow",
+                    "US envoys Steve Witkoff and Jared Kushner met Vladimir Putin in Moscow on \
+                     Tuesday for five hours of peace talks. The Kremlin said no compromise on \
+                     territory was reached.",
+                    "Tue, 02 Dec 2025 06:00:00 +0000",
+                )],
+            ),
+            "m1",
+        ),
+    );
+    // An update of that story (it notifies unless the story is muted).
+    server.set(
+        "/miami.xml",
+        feed_route(
+            rss(
+                "Wire",
+                &[item(
+                    "miami",
+                    "Peace talks move to Miami as Umerov joins Witkoff and Kushner",
+                    "Ukraine's negotiator Rustem Umerov will join Steve Witkoff and Jared Kushner \
+                     in Miami on Thursday to continue the peace talks that followed the Moscow \
+                     meeting with Vladimir Putin. Officials in Kyiv said a security framework \
+                     and reconstruction funding are on the table.",
+                    "Tue, 02 Dec 2025 10:00:00 +0000",
+                )],
+            ),
+            "w1",
+        ),
+    );
+    let opened = dir.path().join("opened.txt");
+    let db = dir.path().join("nw.db");
+    let text = |feeds: &[String]| {
+        config_text(
+            &db,
+            "notify_existing = true\nfetch_articles = false",
+            feeds,
+            "[[topics]]\nname = \"Talks\"\nquery = \"peace talks\"\n",
+        )
+        .replace(
+            "desktop = false",
+            &format!(
+                "desktop = true\nopener = [\"sh\", \"-c\", 'printf \"%s\" \"$0\" > {}']",
+                opened.display()
+            ),
+        )
+    };
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text(&[server.url("/moscow.xml")])).unwrap();
+    let mut child = newswatch()
+        .env("RUST_LOG", "newswatch=debug")
+        .env("NO_COLOR", "1")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .arg("--config")
+        .arg(&path)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+
+    // The meeting's notification, with both actions.
+    loop {
+        let next = changed.notified();
+        if !calls.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::timeout(std::time::Duration::from_secs(20), next)
+            .await
+            .expect("a notification");
+    }
+    let first = calls.lock().unwrap()[0].clone();
+    assert_eq!(
+        first.actions,
+        ["default", "Open", "open", "Open", "mute", "Mute story"]
+    );
+    let click = |action: &'static str| {
+        let conn = conn.clone();
+        async move {
+            conn.emit_signal(
+                None::<zbus::names::BusName<'_>>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                &(1u32, action),
+            )
+            .await
+            .unwrap();
+        }
+    };
+    // Clicks count once the daemon has the server's answer (the notification's id).
+    let (lines, seen) = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        wait_line(&lines, &mut seen, "delivery round delivered=1");
+        (lines, seen)
+    })
+    .await
+    .unwrap();
+    click("open").await;
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut seen = seen;
+        wait_line(&lines, &mut seen, "link opener finished");
+        (lines, seen)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        server.url("/moscow.html"),
+        "the opener got the article's link"
+    );
+    click("mute").await;
+    let (lines, mut seen) = tokio::task::spawn_blocking(move || {
+        let (lines, mut seen) = lines;
+        wait_line(&lines, &mut seen, "story muted");
+        (lines, seen)
+    })
+    .await
+    .unwrap();
+
+    // Another outlet's update of the muted story arrives: recorded, not shown.
+    std::fs::write(
+        &path,
+        text(&[server.url("/moscow.xml"), server.url("/miami.xml")]),
+    )
+    .unwrap();
+    let miami = server.url("/miami.xml");
+    let seen = tokio::task::spawn_blocking(move || {
+        wait_line(&lines, &mut seen, &format!("polled feed={miami}"));
+        seen
+    })
+    .await
+    .unwrap();
+    let polled = seen
+        .iter()
+        .find(|l| l.contains("polled feed=") && l.contains("miami"))
+        .unwrap();
+    assert!(polled.contains("new=1 notices=0"), "{polled}");
+    assert_eq!(
+        calls.lock().unwrap().len(),
+        1,
+        "no update for a muted story"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = succeed(
+        newswatch()
+            .arg("--config")
+            .arg(&path)
+            .args(["stories", "--json", "--since", "3650d"]),
+    );
+    let story: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (story["muted"].clone(), story["sources"].clone()),
+        (true.into(), 2.into())
+    );
 }

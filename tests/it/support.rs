@@ -439,6 +439,16 @@ pub fn newswatch() -> Command {
     c
 }
 
+/// Waits for a stderr line containing `needle`, keeping every line read in `seen`.
+pub fn wait_line(lines: &std::sync::mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &str) {
+    while !seen.iter().any(|l| l.contains(needle)) {
+        match lines.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no line with {needle:?}; got:\n{}", seen.join("\n")),
+        }
+    }
+}
+
 /// Runs a command that must succeed (its stderr is shown if it doesn't).
 pub fn succeed(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap();
