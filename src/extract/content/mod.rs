@@ -58,8 +58,7 @@ pub fn main_paragraphs(doc: &Html, overrides: &Overrides) -> Vec<String> {
             return out;
         }
     }
-    let root = doc.root_element();
-    let strict = paragraphs_with(doc, &Rules::for_page(true, &removed, root));
+    let strict = paragraphs_with(doc, &Rules::for_page(true, &removed));
     let len = |p: &[String]| p.iter().map(|s| s.chars().count()).sum::<usize>();
     let s = len(&strict);
     if s >= RETRY_BELOW {

@@ -1,7 +1,7 @@
 //! What counts as chrome and as content: tag lists, class/id word lists, and the weights
 //! readability gives them. Decisions are cached per element for one pass.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use ego_tree::NodeId;
@@ -175,9 +175,10 @@ const BIG_SHARE: f64 = 0.5;
 pub struct Rules {
     pub strict: bool,
     chrome: RefCell<HashMap<NodeId, bool>>,
-    /// Characters of visible text on the whole page, when the rules judge a page (not a
-    /// fragment).
-    page_text: Option<usize>,
+    /// Whether the rules judge a whole page (not a fragment), whose text share counts.
+    whole_page: bool,
+    /// Characters of visible text on the page, counted when first needed.
+    page_text: Cell<Option<usize>>,
 }
 
 impl Rules {
@@ -186,15 +187,16 @@ impl Rules {
         Rules {
             strict,
             chrome: RefCell::new(removed.iter().map(|id| (*id, true)).collect()),
-            page_text: None,
+            whole_page: false,
+            page_text: Cell::new(None),
         }
     }
 
-    /// Rules for a whole page rooted at `root`: chrome-like class names on an element that
-    /// holds most of the page's text don't make it chrome.
-    pub fn for_page(strict: bool, removed: &[NodeId], root: ElementRef<'_>) -> Rules {
+    /// Rules for a whole page: chrome-like class names on an element that holds most of the
+    /// page's text don't make it chrome.
+    pub fn for_page(strict: bool, removed: &[NodeId]) -> Rules {
         Rules {
-            page_text: Some(visible_len(root, 0)),
+            whole_page: true,
             ..Rules::new(strict, removed)
         }
     }
@@ -271,8 +273,16 @@ impl Rules {
     }
 
     fn holds_most_text(&self, el: ElementRef<'_>) -> bool {
-        self.page_text
-            .is_some_and(|page| page > 0 && visible_len(el, 0) as f64 >= page as f64 * BIG_SHARE)
+        if !self.whole_page {
+            return false;
+        }
+        let page = self.page_text.get().unwrap_or_else(|| {
+            let root = el.tree().root().children().find_map(ElementRef::wrap);
+            let n = root.map_or(0, |r| visible_len(r, 0));
+            self.page_text.set(Some(n));
+            n
+        });
+        page > 0 && visible_len(el, 0) as f64 >= page as f64 * BIG_SHARE
     }
 }
 
