@@ -166,7 +166,7 @@ impl DesktopNotifier {
         notification
             .appname(&self.app_name)
             .icon(&self.icon)
-            .summary(&n.summary())
+            .summary(&summary(n))
             .body(&body(n, caps.iter().any(|c| c == "body-markup")))
             .urgency(match n.urgency {
                 crate::config::Urgency::Low => notify_rust::Urgency::Low,
@@ -227,17 +227,32 @@ impl Notifier for DesktopNotifier {
 
 /// The notification text. Article text is never markup: it is escaped, and a server that
 /// interprets markup (`body-markup`) gets only our own bold labels on top.
+///
+/// The headline goes in the body, where it wraps; servers cut a long summary at one line.
 fn body(n: &Notice, markup: bool) -> String {
     if !markup {
-        return escape_markup(&n.text());
+        return escape_markup(&format!("{}\n{}", n.headline, n.text()));
     }
+    let headline = escape_markup(&n.headline);
     let (source, body) = (escape_markup(&n.source), escape_markup(&n.body));
     if n.update {
-        format!("<b>New:</b> {body} ({source})\n{} sources", n.sources)
+        format!(
+            "<b>{headline}</b>\n<b>New:</b> {body} ({source})\n{} sources",
+            n.sources
+        )
     } else if body.is_empty() {
-        format!("<b>{source}</b>")
+        format!("<b>{headline}</b>\n{source}")
     } else {
-        format!("<b>{source}</b> — {body}")
+        format!("<b>{headline}</b>\n{source} — {body}")
+    }
+}
+
+/// The notification title: the topic, and whether this is an update of a story.
+fn summary(n: &Notice) -> String {
+    if n.update {
+        format!("{} · update", n.topic)
+    } else {
+        n.topic.clone()
     }
 }
 
