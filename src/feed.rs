@@ -12,6 +12,8 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct ParsedFeed {
     pub title: Option<String>,
+    /// The site the feed belongs to (its alternate link), http(s) only.
+    pub link: Option<Url>,
     pub entries: Vec<FeedEntry>,
 }
 
@@ -19,6 +21,8 @@ pub struct ParsedFeed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedEntry {
     pub key: String,
+    /// The entry's own id (RSS guid, Atom/JSON id) as the feed gives it; `key` derives from it.
+    pub id: Option<String>,
     pub title: String,
     pub link: Option<Url>,
     pub published: Option<DateTime<Utc>>,
@@ -44,12 +48,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         .into_iter()
         .map(|e| {
             let title = e.title.map(|t| clean_text(&t.content)).unwrap_or_default();
-            let link = e
-                .links
-                .iter()
-                .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                .chain(e.links.iter())
-                .find_map(|l| resolve_http(base, &l.href));
+            let link = best_link(&e.links, base);
             let published = e.published.or(e.updated);
             let content = e
                 .content
@@ -57,8 +56,10 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
                 .or(e.summary.map(|s| s.content))
                 .filter(|s| !s.trim().is_empty());
             let key = entry_key(&e.id, link.as_ref(), &title, published);
+            let id = Some(e.id.trim().to_string()).filter(|id| !id.is_empty());
             FeedEntry {
                 key,
+                id,
                 title,
                 link,
                 published,
@@ -68,6 +69,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         .collect();
     Ok(ParsedFeed {
         title: feed.title.map(|t| clean_text(&t.content)),
+        link: best_link(&feed.links, base),
         entries,
     })
 }
@@ -139,6 +141,15 @@ pub fn canonical_link(link: &Url) -> Url {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
     url
+}
+
+/// The alternate (or unlabelled) link, else any link; only http(s) survives.
+fn best_link(links: &[feed_rs::model::Link], base: &Url) -> Option<Url> {
+    links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .chain(links.iter())
+        .find_map(|l| resolve_http(base, &l.href))
 }
 
 /// Resolves an href against the feed's URL; only http(s) survives.
