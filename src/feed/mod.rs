@@ -3,6 +3,15 @@
 //! The key identifies an entry across polls: its guid/id; else its link with tracking
 //! parameters removed; else a hash of title and date. Links keep only http(s). Fetching is
 //! `crate::fetch`'s job; deciding which entries are new is the store's.
+//!
+//! On top of feed-rs: byte-level repairs so that feeds other readers accept are not
+//! rejected ([`prepare`]), lenient dates ([`dates`]), titles as plain text, and an entry
+//! whose only URL is its guid linked to it.
+
+mod dates;
+mod prepare;
+
+pub use dates::parse_feed_date;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -41,14 +50,33 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         // An empty id marks "no guid in the feed" so our own key rules apply.
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
+        .timestamp_parser(parse_feed_date)
         .build();
-    let feed = parser.parse(bytes).map_err(FeedError)?;
+    let feed = parser
+        .parse(&prepare::prepare(bytes)[..])
+        .map_err(FeedError)?;
+    // Atom says whether a title is text or markup; RSS and JSON titles are text that often
+    // carries escaped markup anyway.
+    let atom = feed.feed_type == feed_rs::model::FeedType::Atom;
+    let title_text = |t: feed_rs::model::Text| {
+        if atom && t.content_type.to_string().starts_with("text/plain") {
+            collapse_whitespace(&t.content)
+        } else {
+            clean_text(&t.content)
+        }
+    };
     let entries = feed
         .entries
         .into_iter()
         .map(|e| {
-            let title = e.title.map(|t| clean_text(&t.content)).unwrap_or_default();
-            let link = best_link(&e.links, base);
+            let title = e.title.map(title_text).unwrap_or_default();
+            // An RSS guid is a permalink unless it says otherwise, and feeds that give
+            // no link usually mean it so; an Atom id that is a web URL is the same case.
+            let link = best_link(&e.links, base).or_else(|| {
+                Url::parse(e.id.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+            });
             let published = e.published.or(e.updated);
             let content = e
                 .content
@@ -68,7 +96,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         })
         .collect();
     Ok(ParsedFeed {
-        title: feed.title.map(|t| clean_text(&t.content)),
+        title: feed.title.map(title_text),
         link: best_link(&feed.links, base),
         entries,
     })
@@ -160,13 +188,16 @@ fn resolve_http(base: &Url, href: &str) -> Option<Url> {
 
 /// Collapses whitespace and strips tags and entities a feed left in a title.
 fn clean_text(s: &str) -> String {
-    let text = if s.contains('<') || s.contains('&') {
+    if s.contains('<') || s.contains('&') {
         let frag = scraper::Html::parse_fragment(s);
-        frag.root_element().text().collect::<String>()
+        collapse_whitespace(&frag.root_element().text().collect::<String>())
     } else {
-        s.to_string()
-    };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+        collapse_whitespace(s)
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
