@@ -108,4 +108,18 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE|URL")]
         inputs: Vec<String>,
     },
+    /// Parse feed files or URLs and print what newswatch reads: the feed's title and link,
+    /// and per entry its key, id, title, link and published time.
+    Inspect {
+        /// One JSON object per input per line: {"file"|"url", "ok", "error", "feed": {"title",
+        /// "link"}, "entries": [{"key", "id", "title", "link", "published"}]}.
+        #[arg(long)]
+        json: bool,
+        /// Base URL of the feed(s) given as files, for relative links.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// RSS, Atom or JSON Feed files, or http(s) URLs.
+        #[arg(required = true, value_name = "FILE|URL")]
+        inputs: Vec<String>,
+    },
 }

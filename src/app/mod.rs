@@ -1,7 +1,9 @@
 //! The subcommands, each a thin layer over the library: load the config, open the store,
 //! call the pipeline or daemon, print the outcome. The offline tools (`extract`,
-//! `explain`, `backtest`) are in [`offline`].
+//! `explain`, `backtest`) are in [`offline`]; `inspect` (what newswatch reads from a feed)
+//! in [`inspect`].
 
+mod inspect;
 mod notices;
 mod offline;
 mod stories;
@@ -70,6 +72,9 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Command::Extract { json, url, inputs } => {
                 offline::extract(&config_path, json, url.as_deref(), &inputs).await
+            }
+            Command::Inspect { json, url, inputs } => {
+                inspect::inspect(&config_path, json, url.as_deref(), &inputs).await
             }
         }
     })

@@ -163,3 +163,110 @@ async fn run_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
     .await
     .unwrap();
 }
+
+#[test]
+fn inspect_json_prints_one_line_per_feed_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds/");
+    let files = ["rss.xml", "atom.xml", "feed.json", "broken.xml"].map(|f| format!("{dir}{f}"));
+    let out = newswatch()
+        .args([
+            "inspect",
+            "--json",
+            "--url",
+            "https://harbour.example/rss.xml",
+        ])
+        .args(&files)
+        .output()
+        .unwrap();
+    // A rejected input makes the exit status 1, but every input still gets its line.
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let feed = |title: &str, link: &str| serde_json::json!({"title": title, "link": link});
+    let entry = |key: &str, id: Option<&str>, title: &str, link: &str, published: &str| serde_json::json!({"key": key, "id": id, "title": title, "link": link, "published": published});
+    let ok = |file: &str, feed: serde_json::Value, entries: Vec<serde_json::Value>| serde_json::json!({"file": file, "ok": true, "error": null, "feed": feed, "entries": entries});
+    assert_eq!(
+        lines[0],
+        ok(
+            &files[0],
+            feed("Harbour & Town News", "https://harbour.example/"),
+            vec![
+                entry(
+                    "id:harbour-1001",
+                    Some("harbour-1001"),
+                    "Ferry resumes service",
+                    "https://harbour.example/ferry?utm_source=rss",
+                    "2025-06-03T06:30:00+00:00"
+                ),
+                entry(
+                    "link:https://harbour.example/council",
+                    None,
+                    "Council meets on budget",
+                    "https://harbour.example/council?utm_medium=rss",
+                    "2025-06-02T17:00:00+00:00"
+                ),
+                // Relative link resolved against --url; a date with a named zone.
+                entry(
+                    "link:https://harbour.example/weather/fog",
+                    None,
+                    "Weather: fog by evening",
+                    "https://harbour.example/weather/fog",
+                    "2025-06-02T13:00:00+00:00"
+                ),
+            ]
+        )
+    );
+    assert_eq!(
+        lines[1],
+        ok(
+            &files[1],
+            feed("Valley Observer", "https://valley.example/"),
+            vec![
+                entry(
+                    "id:urn:valley:entry:7",
+                    Some("urn:valley:entry:7"),
+                    "Bridge reopens after repairs",
+                    "https://valley.example/bridge",
+                    "2025-06-03T13:15:00+00:00"
+                ),
+                // A text title keeps its brackets; a URL id is the link.
+                entry(
+                    "id:https://valley.example/blink",
+                    Some("https://valley.example/blink"),
+                    "Why the <blink> tag is gone",
+                    "https://valley.example/blink",
+                    "2025-06-02T00:00:00+00:00"
+                ),
+            ]
+        )
+    );
+    assert_eq!(
+        lines[2],
+        ok(
+            &files[2],
+            feed("Plain Wire", "https://wire.example/"),
+            vec![entry(
+                "id:wire-42",
+                Some("wire-42"),
+                "Storm warning lifted",
+                "https://wire.example/42",
+                "2025-06-01T06:00:00+00:00"
+            )]
+        )
+    );
+    assert_eq!(lines[3]["file"], files[3].as_str());
+    assert_eq!(lines[3]["ok"], false);
+    assert_eq!(lines[3]["entries"], serde_json::json!([]));
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a readable"),
+        "{}",
+        lines[3]
+    );
+}

@@ -3,6 +3,15 @@
 //! The key identifies an entry across polls: its guid/id; else its link with tracking
 //! parameters removed; else a hash of title and date. Links keep only http(s). Fetching is
 //! `crate::fetch`'s job; deciding which entries are new is the store's.
+//!
+//! On top of feed-rs: byte-level repairs so that feeds other readers accept are not
+//! rejected ([`prepare`]), lenient dates ([`dates`]), titles as plain text, and an entry
+//! whose only URL is its guid linked to it.
+
+mod dates;
+mod prepare;
+
+pub use dates::parse_feed_date;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -12,6 +21,8 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct ParsedFeed {
     pub title: Option<String>,
+    /// The site the feed belongs to (its alternate link), http(s) only.
+    pub link: Option<Url>,
     pub entries: Vec<FeedEntry>,
 }
 
@@ -19,6 +30,8 @@ pub struct ParsedFeed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedEntry {
     pub key: String,
+    /// The entry's own id (RSS guid, Atom/JSON id) as the feed gives it; `key` derives from it.
+    pub id: Option<String>,
     pub title: String,
     pub link: Option<Url>,
     pub published: Option<DateTime<Utc>>,
@@ -37,19 +50,33 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         // An empty id marks "no guid in the feed" so our own key rules apply.
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
+        .timestamp_parser(parse_feed_date)
         .build();
-    let feed = parser.parse(bytes).map_err(FeedError)?;
+    let feed = parser
+        .parse(&prepare::prepare(bytes)[..])
+        .map_err(FeedError)?;
+    // Atom says whether a title is text or markup; RSS and JSON titles are text that often
+    // carries escaped markup anyway.
+    let atom = feed.feed_type == feed_rs::model::FeedType::Atom;
+    let title_text = |t: feed_rs::model::Text| {
+        if atom && t.content_type.to_string().starts_with("text/plain") {
+            collapse_whitespace(&t.content)
+        } else {
+            clean_text(&t.content)
+        }
+    };
     let entries = feed
         .entries
         .into_iter()
         .map(|e| {
-            let title = e.title.map(|t| clean_text(&t.content)).unwrap_or_default();
-            let link = e
-                .links
-                .iter()
-                .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                .chain(e.links.iter())
-                .find_map(|l| resolve_http(base, &l.href));
+            let title = e.title.map(title_text).unwrap_or_default();
+            // An RSS guid is a permalink unless it says otherwise, and feeds that give
+            // no link usually mean it so; an Atom id that is a web URL is the same case.
+            let link = best_link(&e.links, base).or_else(|| {
+                Url::parse(e.id.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+            });
             let published = e.published.or(e.updated);
             let content = e
                 .content
@@ -57,8 +84,10 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
                 .or(e.summary.map(|s| s.content))
                 .filter(|s| !s.trim().is_empty());
             let key = entry_key(&e.id, link.as_ref(), &title, published);
+            let id = Some(e.id.trim().to_string()).filter(|id| !id.is_empty());
             FeedEntry {
                 key,
+                id,
                 title,
                 link,
                 published,
@@ -67,7 +96,8 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         })
         .collect();
     Ok(ParsedFeed {
-        title: feed.title.map(|t| clean_text(&t.content)),
+        title: feed.title.map(title_text),
+        link: best_link(&feed.links, base),
         entries,
     })
 }
@@ -141,6 +171,15 @@ pub fn canonical_link(link: &Url) -> Url {
     url
 }
 
+/// The alternate (or unlabelled) link, else any link; only http(s) survives.
+fn best_link(links: &[feed_rs::model::Link], base: &Url) -> Option<Url> {
+    links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .chain(links.iter())
+        .find_map(|l| resolve_http(base, &l.href))
+}
+
 /// Resolves an href against the feed's URL; only http(s) survives.
 fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
@@ -149,13 +188,16 @@ fn resolve_http(base: &Url, href: &str) -> Option<Url> {
 
 /// Collapses whitespace and strips tags and entities a feed left in a title.
 fn clean_text(s: &str) -> String {
-    let text = if s.contains('<') || s.contains('&') {
+    if s.contains('<') || s.contains('&') {
         let frag = scraper::Html::parse_fragment(s);
-        frag.root_element().text().collect::<String>()
+        collapse_whitespace(&frag.root_element().text().collect::<String>())
     } else {
-        s.to_string()
-    };
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+        collapse_whitespace(s)
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
