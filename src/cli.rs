@@ -108,6 +108,23 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE|URL")]
         inputs: Vec<String>,
     },
+    /// Per feed: last fetch, HTTP status, error, next poll, entries, backoff; per topic:
+    /// matches, stories and notices in the last 24 hours.
+    Status {
+        /// One JSON object: {"feeds": [{"url", "name", "title", "last_fetch",
+        /// "last_success", "last_status", "last_error", "failures", "entries",
+        /// "next_poll", "backoff"}], "topics": [{"name", "enabled", "matches", "stories",
+        /// "notices"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The configured feeds with their state.
+    Feeds {
+        /// One JSON object per feed per line: {"url", "name", "title", "interval",
+        /// "entries", "ok", "last_error"}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Parse feed files or URLs and print what newswatch reads: the feed's title and link,
     /// and per entry its key, id, title, link and published time.
     Inspect {

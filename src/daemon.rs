@@ -298,12 +298,16 @@ async fn deliver_loop(
 /// The delay before a feed's next poll: its interval with ±10% jitter, stretched
 /// exponentially (up to a cap) after consecutive failures.
 pub fn next_delay(interval: Duration, failures: u32) -> Duration {
-    let factor = match failures {
+    let jitter = rand::rng().random_range(0.9..1.1);
+    interval.mul_f64(backoff_factor(failures) as f64 * jitter)
+}
+
+/// How many intervals a feed waits after `failures` failed polls in a row: 1, 1, 2, 4, 8.
+pub fn backoff_factor(failures: u32) -> u32 {
+    match failures {
         0 | 1 => 1,
         n => 2u32.saturating_pow(n - 1).min(MAX_BACKOFF_FACTOR),
-    };
-    let jitter = rand::rng().random_range(0.9..1.1);
-    interval.mul_f64(factor as f64 * jitter)
+    }
 }
 
 /// Reloads the config on SIGHUP or when the file's contents change. An invalid edit keeps

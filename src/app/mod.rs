@@ -6,6 +6,7 @@
 mod inspect;
 mod notices;
 mod offline;
+mod status;
 mod stories;
 
 use std::io::Write;
@@ -67,6 +68,8 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
                 notices::notify_test(&config_path, channel.as_deref()).await
             }
             Command::History { since, json } => notices::history(&config_path, since, json).await,
+            Command::Status { json } => status::status(&config_path, json).await,
+            Command::Feeds { json } => status::feeds(&config_path, json).await,
             Command::Stories { topic, since, json } => {
                 stories::list(&config_path, topic.as_deref(), since, json).await
             }

@@ -136,6 +136,20 @@ pub struct PendingNotice {
     pub channels: HashMap<String, ChannelState>,
 }
 
+/// A feed's state as `newswatch status` shows it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FeedStatus {
+    pub title: Option<String>,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    /// Failed fetches in a row.
+    pub failures: u32,
+    /// Entries seen.
+    pub entries: i64,
+}
+
 /// Where a notice stands on one channel.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChannelState {
@@ -548,6 +562,69 @@ impl Store {
             params![id.0, channel, delivered, gave_up, error, next],
         )?;
         Ok(())
+    }
+
+    /// What the store knows about every feed it has seen, by URL.
+    pub fn feed_statuses(&self) -> Result<HashMap<String, FeedStatus>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT url, title, last_fetch, last_success, last_status, last_error, error_count,
+                (SELECT COUNT(*) FROM entries e WHERE e.feed_id = feeds.id)
+             FROM feeds",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                FeedStatus {
+                    title: r.get(1)?,
+                    last_fetch: r.get::<_, Option<i64>>(2)?.and_then(from_ts),
+                    last_success: r.get::<_, Option<i64>>(3)?.and_then(from_ts),
+                    last_status: r.get(4)?,
+                    last_error: r.get(5)?,
+                    failures: r.get::<_, i64>(6)?.max(0) as u32,
+                    entries: r.get(7)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Per topic since `since`: matching articles, stories active, notices raised.
+    pub fn topic_activity(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<HashMap<String, (i64, i64, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut out: HashMap<String, (i64, i64, i64)> = HashMap::new();
+        let t = since.timestamp();
+        for (sql, slot) in [
+            (
+                "SELECT topic, COUNT(*) FROM matches WHERE matched_at >= ?1 GROUP BY topic",
+                0,
+            ),
+            (
+                "SELECT topic, COUNT(*) FROM stories WHERE last_seen >= ?1 GROUP BY topic",
+                1,
+            ),
+            (
+                "SELECT topic, COUNT(*) FROM notices WHERE created_at >= ?1 AND is_digest = 0 GROUP BY topic",
+                2,
+            ),
+        ] {
+            let mut stmt = conn.prepare(sql)?;
+            let rows =
+                stmt.query_map([t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (topic, n) = row?;
+                let e = out.entry(topic).or_default();
+                match slot {
+                    0 => e.0 = n,
+                    1 => e.1 = n,
+                    _ => e.2 = n,
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Stops further notices about a story ("Mute story").

@@ -270,3 +270,97 @@ fn inspect_json_prints_one_line_per_feed_file() {
         lines[3]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_feeds_report_each_feed_and_topic() {
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = one_item_config(
+        &server,
+        dir.path(),
+        "Rocket launch delayed by weather",
+        "<p>The rocket launch was delayed by high winds.</p>",
+        &topic("Launches", "rocket launch"),
+    );
+    // A second feed that is gone.
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "[[topics]]",
+        &format!(
+            "[[feeds]]\nurl = \"{}\"\nname = \"Gone\"\n[[topics]]",
+            server.url("/gone.xml")
+        ),
+    );
+    std::fs::write(&path, text).unwrap();
+    let run = |args: &'static [&'static str]| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            succeed(newswatch().arg("--config").arg(&path).args(args)).stdout
+        })
+    };
+    // Before any poll, every feed is new.
+    let before = String::from_utf8(run(&["feeds"]).await.unwrap()).unwrap();
+    assert!(before.lines().all(|l| l.starts_with("new ")), "{before}");
+    let once = newswatch()
+        .arg("--config")
+        .arg(&path)
+        .arg("once")
+        .output()
+        .unwrap();
+    assert!(
+        once.status.success(),
+        "a failing feed does not fail the run"
+    );
+    for _ in 0..2 {
+        newswatch()
+            .arg("--config")
+            .arg(&path)
+            .arg("once")
+            .output()
+            .unwrap();
+    }
+
+    let status: serde_json::Value =
+        serde_json::from_slice(&run(&["status", "--json"]).await.unwrap()).unwrap();
+    let feeds = status["feeds"].as_array().unwrap();
+    assert_eq!(feeds.len(), 2);
+    assert_eq!(feeds[0]["last_status"], 304, "{status}");
+    assert_eq!(feeds[0]["entries"], 1);
+    assert_eq!(feeds[0]["failures"], 0);
+    assert_eq!(feeds[1]["name"], "Gone");
+    assert_eq!(feeds[1]["last_status"], 404);
+    assert_eq!(feeds[1]["failures"], 3);
+    assert_eq!(feeds[1]["backoff"], 4);
+    assert!(
+        feeds[1]["last_error"].as_str().unwrap().contains("404"),
+        "{status}"
+    );
+    assert!(feeds[1]["next_poll"].is_string());
+    let topics = status["topics"].as_array().unwrap();
+    assert_eq!(topics[0]["name"], "Launches");
+    assert_eq!(
+        (
+            topics[0]["matches"].clone(),
+            topics[0]["stories"].clone(),
+            topics[0]["notices"].clone()
+        ),
+        (1.into(), 1.into(), 1.into())
+    );
+
+    let text = String::from_utf8(run(&["status"]).await.unwrap()).unwrap();
+    assert!(text.contains("Gone — error:"), "{text}");
+    assert!(text.contains("backing off ×4"), "{text}");
+    assert!(
+        text.contains("Launches: 1 matches, 1 stories, 1 notices"),
+        "{text}"
+    );
+    let feeds: Vec<serde_json::Value> = String::from_utf8(run(&["feeds", "--json"]).await.unwrap())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        (feeds[0]["ok"].clone(), feeds[1]["ok"].clone()),
+        (true.into(), false.into())
+    );
+    assert_eq!(feeds[1]["name"], "Gone");
+}

@@ -1,0 +1,164 @@
+//! `newswatch status` and `newswatch feeds`: what the daemon has been doing, from the store.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::json;
+
+use super::{load_config, open_store};
+use crate::config::{Config, format_duration};
+use crate::store::FeedStatus;
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(
+        || "never".to_string(),
+        |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// The stored state of each configured feed, in config order.
+async fn feed_states(config: &Config) -> anyhow::Result<Vec<FeedStatus>> {
+    let store = open_store(config.database_path()).await?;
+    let mut states = tokio::task::spawn_blocking(move || store.feed_statuses()).await??;
+    Ok(config
+        .feeds
+        .iter()
+        .map(|f| states.remove(f.url.as_str()).unwrap_or_default())
+        .collect())
+}
+
+pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let states = feed_states(&config).await?;
+    let store = open_store(config.database_path()).await?;
+    let since = Utc::now() - chrono::Duration::hours(24);
+    let mut activity = tokio::task::spawn_blocking(move || store.topic_activity(since)).await??;
+    let feeds: Vec<serde_json::Value> = config
+        .feeds
+        .iter()
+        .zip(&states)
+        .map(|(f, s)| {
+            let backoff = crate::daemon::backoff_factor(s.failures);
+            let wait = config.interval_of(f) * backoff;
+            // The daemon adds ±10% jitter; this is the expected time.
+            let next = s
+                .last_fetch
+                .map(|t| t + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX));
+            json!({
+                "url": f.url.as_str(),
+                "name": f.display_name(),
+                "title": s.title,
+                "last_fetch": s.last_fetch,
+                "last_success": s.last_success,
+                "last_status": s.last_status,
+                "last_error": s.last_error,
+                "failures": s.failures,
+                "entries": s.entries,
+                "next_poll": next,
+                "backoff": backoff,
+            })
+        })
+        .collect();
+    let topics: Vec<serde_json::Value> = config
+        .topics
+        .iter()
+        .map(|t| {
+            let (matches, stories, notices) = activity.remove(&t.name).unwrap_or_default();
+            json!({
+                "name": t.name,
+                "enabled": t.enabled,
+                "matches": matches,
+                "stories": stories,
+                "notices": notices,
+            })
+        })
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if json {
+        writeln!(out, "{}", json!({"feeds": feeds, "topics": topics}))?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "feeds ({}):", config.feeds.len())?;
+    for ((f, s), v) in config.feeds.iter().zip(&states).zip(&feeds) {
+        let state = match (&s.last_error, s.last_status) {
+            (Some(e), _) => format!("error: {e}"),
+            (None, Some(code)) => format!("HTTP {code}"),
+            (None, None) => "not fetched yet".to_string(),
+        };
+        writeln!(out, "  {} — {state}", f.display_name())?;
+        let next = v["next_poll"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let backoff = if s.failures > 1 {
+            format!(
+                ", backing off ×{}",
+                crate::daemon::backoff_factor(s.failures)
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "    last fetch {}, next ~{}, every {}{backoff}, {} entries",
+            when(s.last_fetch),
+            next.map_or_else(|| "at start".to_string(), |t| when(Some(t))),
+            format_duration(config.interval_of(f)),
+            s.entries
+        )?;
+    }
+    writeln!(out, "topics, last 24 h ({}):", config.topics.len())?;
+    for t in &topics {
+        writeln!(
+            out,
+            "  {}{}: {} matches, {} stories, {} notices",
+            t["name"].as_str().unwrap_or_default(),
+            if t["enabled"] == false {
+                " (paused)"
+            } else {
+                ""
+            },
+            t["matches"],
+            t["stories"],
+            t["notices"]
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let states = feed_states(&config).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (f, s) in config.feeds.iter().zip(&states) {
+        let ok = s.last_fetch.is_some() && s.last_error.is_none();
+        if json {
+            writeln!(
+                out,
+                "{}",
+                json!({
+                    "url": f.url.as_str(),
+                    "name": f.name,
+                    "title": s.title,
+                    "interval": format_duration(config.interval_of(f)),
+                    "entries": s.entries,
+                    "ok": ok,
+                    "last_error": s.last_error,
+                })
+            )?;
+        } else {
+            let state = match (&s.last_error, s.last_fetch) {
+                (Some(_), _) => "failing",
+                (None, Some(_)) => "ok",
+                (None, None) => "new",
+            };
+            writeln!(out, "{:<8} {}  {}", state, f.display_name(), f.url)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
