@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::{self, Config};
 use crate::notify::Notifier;
 use crate::pipeline::{self, FeedReport, Loaded, Shared};
+use crate::sd_notify::SdNotify;
 use crate::store::Store;
 
 /// How long shutdown waits for in-flight polls; below systemd's default stop timeout.
@@ -133,7 +134,10 @@ pub async fn run(
         wake.clone(),
         token.clone(),
     ));
+    let sd = SdNotify::from_env();
+    sd.ready(&status_line(&rx.borrow().config, None));
     let scheduler = Scheduler {
+        sd,
         wake,
         shared,
         events: deps.events,
@@ -144,6 +148,7 @@ pub async fn run(
         () = shutdown => tracing::info!("shutting down"),
         () = scheduler.run(rx) => {}
     }
+    scheduler.sd.stopping();
     token.cancel();
     tracker.close();
     if tokio::time::timeout(DRAIN_TIMEOUT, tracker.wait())
@@ -166,6 +171,8 @@ struct Slot {
 }
 
 struct Scheduler {
+    /// systemd's status line and watchdog.
+    sd: SdNotify,
     /// Tells the delivery loop that notices are waiting.
     wake: Arc<Notify>,
     shared: Arc<Shared>,
@@ -180,7 +187,17 @@ impl Scheduler {
         let mut slots: HashMap<String, Slot> = HashMap::new();
         let mut loaded = rx.borrow_and_update().clone();
         let mut permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
+        // Keep-alives come from this loop, so a stuck scheduler is restarted by systemd.
+        let keepalive = SdNotify::watchdog_interval();
+        let mut next_keepalive = Instant::now();
+        let mut last_poll = None;
         loop {
+            if let Some(every) = keepalive
+                && Instant::now() >= next_keepalive
+            {
+                self.sd.watchdog();
+                next_keepalive = Instant::now() + every;
+            }
             let now = Instant::now();
             slots.retain(|url, _| loaded.config.feeds.iter().any(|f| f.url.as_str() == url));
             for feed in &loaded.config.feeds {
@@ -195,12 +212,15 @@ impl Scheduler {
                 slot.in_flight = true;
                 self.launch(&loaded, feed.clone(), permits.clone(), done_tx.clone());
             }
-            let wake = slots
+            let mut wake = slots
                 .values()
                 .filter(|s| !s.in_flight)
                 .map(|s| s.next)
                 .min()
                 .unwrap_or(now + Duration::from_secs(3600));
+            if keepalive.is_some() {
+                wake = wake.min(next_keepalive);
+            }
             tokio::select! {
                 biased;
                 () = self.token.cancelled() => return,
@@ -215,6 +235,8 @@ impl Scheduler {
                         slot.next = Instant::now() + delay;
                         tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
                     }
+                    last_poll = Some(chrono::Local::now());
+                    self.sd.status(&status_line(&loaded.config, last_poll));
                 }
                 changed = rx.changed() => {
                     if changed.is_err() {
@@ -222,6 +244,7 @@ impl Scheduler {
                     }
                     loaded = rx.borrow_and_update().clone();
                     permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
+                    self.sd.status(&status_line(&loaded.config, last_poll));
                 }
                 () = tokio::time::sleep_until(wake) => {}
             }
@@ -293,6 +316,19 @@ async fn deliver_loop(
             () = retry => {}
         }
     }
+}
+
+/// systemd's status line: "42 feeds, 3 topics, last poll 12:03".
+fn status_line(config: &Config, last_poll: Option<chrono::DateTime<chrono::Local>>) -> String {
+    let mut s = format!(
+        "{} feeds, {} topics",
+        config.feeds.len(),
+        config.topics.len()
+    );
+    if let Some(t) = last_poll {
+        s.push_str(&format!(", last poll {}", t.format("%H:%M")));
+    }
+    s
 }
 
 /// The delay before a feed's next poll: its interval with ±10% jitter, stretched

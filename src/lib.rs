@@ -19,6 +19,7 @@
 //! | [`clock`] | wall-clock time for delivery schedules, pausable in tests |
 //! | [`pipeline`] | one poll of one feed, and notice delivery |
 //! | [`daemon`] | scheduler, reload, graceful shutdown |
+//! | [`sd_notify`] | systemd readiness, status and watchdog |
 
 pub mod analyze;
 pub mod app;
@@ -32,6 +33,7 @@ pub mod fetch;
 pub mod matching;
 pub mod notify;
 pub mod pipeline;
+pub mod sd_notify;
 pub mod store;
 pub mod stories;
 

@@ -364,3 +364,62 @@ async fn status_and_feeds_report_each_feed_and_topic() {
     );
     assert_eq!(feeds[1]["name"], "Gone");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_systemd_run_reports_ready_status_and_keeps_the_watchdog_fed() {
+    use std::os::unix::net::UnixDatagram;
+    let server = TestServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = one_item_config(
+        &server,
+        dir.path(),
+        "Rocket launch succeeds",
+        "<p>The rocket launch went well.</p>",
+        &topic("Launches", "rocket launch"),
+    );
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut child = newswatch()
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "400000")
+        .env_remove("WATCHDOG_PID")
+        .arg("--config")
+        .arg(&path)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut buf = [0u8; 512];
+        let mut next = || {
+            let n = socket.recv(&mut buf).expect("a message from the daemon");
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        };
+        assert_eq!(next(), "READY=1\nSTATUS=1 feeds, 1 topics");
+        let mut seen = Vec::new();
+        while !(seen
+            .iter()
+            .any(|m: &String| m.starts_with("STATUS=1 feeds, 1 topics, last poll "))
+            && seen.iter().filter(|m| *m == "WATCHDOG=1").count() >= 2)
+        {
+            seen.push(next());
+        }
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        while next() != "STOPPING=1" {}
+        assert!(child.wait().unwrap().success());
+    })
+    .await
+    .unwrap();
+}
