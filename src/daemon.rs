@@ -164,6 +164,18 @@ pub async fn run(
     Ok(())
 }
 
+/// How a poll ended, for the next one's timing.
+struct Polled {
+    ok: bool,
+    /// The server asked for this much quiet (Retry-After).
+    retry_after: Option<Duration>,
+    /// HTTP 410: the feed is gone.
+    gone: bool,
+}
+
+/// When a gone feed would be polled again: not in this run.
+const GONE_DELAY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
 struct Slot {
     next: Instant,
     in_flight: bool,
@@ -183,7 +195,7 @@ struct Scheduler {
 
 impl Scheduler {
     async fn run(&self, mut rx: watch::Receiver<Arc<Loaded>>) {
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(String, bool)>();
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(String, Polled)>();
         let mut slots: HashMap<String, Slot> = HashMap::new();
         let mut loaded = rx.borrow_and_update().clone();
         let mut permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
@@ -224,14 +236,22 @@ impl Scheduler {
             tokio::select! {
                 biased;
                 () = self.token.cancelled() => return,
-                Some((url, ok)) = done_rx.recv() => {
+                Some((url, polled)) = done_rx.recv() => {
                     if let (Some(slot), Some(feed)) = (
                         slots.get_mut(&url),
                         loaded.config.feeds.iter().find(|f| f.url.as_str() == url),
                     ) {
                         slot.in_flight = false;
-                        slot.failures = if ok { 0 } else { slot.failures + 1 };
-                        let delay = next_delay(loaded.config.interval_of(feed), slot.failures);
+                        slot.failures = if polled.ok { 0 } else { slot.failures + 1 };
+                        let mut delay = next_delay(loaded.config.interval_of(feed), slot.failures);
+                        if let Some(wait) = polled.retry_after {
+                            delay = delay.max(wait);
+                        }
+                        if polled.gone {
+                            // Not polled again by this run; a restart tries once more.
+                            tracing::warn!(feed = %url, "feed is gone (HTTP 410); no longer polled — remove it from the config");
+                            delay = GONE_DELAY;
+                        }
                         slot.next = Instant::now() + delay;
                         tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
                     }
@@ -256,7 +276,7 @@ impl Scheduler {
         loaded: &Arc<Loaded>,
         feed: config::FeedConfig,
         permits: Arc<Semaphore>,
-        done: mpsc::UnboundedSender<(String, bool)>,
+        done: mpsc::UnboundedSender<(String, Polled)>,
     ) {
         let shared = self.shared.clone();
         let loaded = loaded.clone();
@@ -278,12 +298,16 @@ impl Scheduler {
             if result.as_ref().is_ok_and(|r| r.notices > 0) {
                 wake.notify_one();
             }
-            let ok = result.is_ok();
+            let polled = Polled {
+                ok: result.is_ok(),
+                retry_after: result.as_ref().err().and_then(|e| e.retry_after()),
+                gone: result.as_ref().is_err_and(|e| e.gone()),
+            };
             let _ = events.send(Event::FeedPolled {
                 url: url.clone(),
                 result: result.map_err(|e| crate::error_chain(&e)),
             });
-            let _ = done.send((url, ok));
+            let _ = done.send((url, polled));
         });
     }
 }

@@ -53,12 +53,32 @@ pub enum Overflow {
 pub enum FetchError {
     #[error("request failed")]
     Request(#[source] reqwest::Error),
-    #[error("HTTP status {0}")]
-    Status(u16),
+    #[error("HTTP status {code}")]
+    Status {
+        code: u16,
+        /// The server's Retry-After (429, 503), if it sent one.
+        retry_after: Option<Duration>,
+    },
     #[error("response larger than {limit} bytes")]
     TooLarge { limit: u64 },
     #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
+}
+
+/// A Retry-After value: seconds, or an HTTP date (capped at a week).
+pub fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs).min(WEEK));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or_default()
+            .min(WEEK),
+    )
 }
 
 /// The daemon's HTTP client.
@@ -109,7 +129,14 @@ impl Fetcher {
             return Ok(FetchOutcome::NotModified);
         }
         if !status.is_success() {
-            return Err(FetchError::Status(status.as_u16()));
+            return Err(FetchError::Status {
+                code: status.as_u16(),
+                retry_after: resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after(v, chrono::Utc::now())),
+            });
         }
         if overflow == Overflow::Fail && resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::TooLarge { limit });
@@ -219,6 +246,27 @@ fn meta_charset(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2025-12-02T06:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after("Tue, 02 Dec 2025 07:30:00 GMT", now),
+            Some(Duration::from_secs(5400))
+        );
+        assert_eq!(
+            retry_after("Mon, 01 Dec 2025 07:30:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after("99999999", now),
+            Some(Duration::from_secs(7 * 24 * 3600))
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
 
     #[test]
     fn decodes_by_header_meta_and_detection() {

@@ -132,11 +132,24 @@ pub enum PollError {
 }
 
 impl PollError {
-    fn status(&self) -> Option<u16> {
+    pub fn status(&self) -> Option<u16> {
         match self {
-            PollError::Fetch(FetchError::Status(s)) => Some(*s),
+            PollError::Fetch(FetchError::Status { code, .. }) => Some(*code),
             _ => None,
         }
+    }
+
+    /// How long the server asked us to wait (Retry-After on 429 or 503).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            PollError::Fetch(FetchError::Status { retry_after, .. }) => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The feed is gone for good (HTTP 410): stop polling it.
+    pub fn gone(&self) -> bool {
+        self.status() == Some(410)
     }
 }
 
@@ -164,7 +177,11 @@ pub async fn poll_feed(
         Ok(report) => Ok(report),
         Err(PollError::Cancelled) => Err(PollError::Cancelled),
         Err(err) => {
-            let message = crate::error_chain(&err);
+            let mut message = crate::error_chain(&err);
+            if err.gone() {
+                message
+                    .push_str(" (the feed is gone: no longer polled; remove it from the config)");
+            }
             let status = err.status();
             let id = state.id;
             let now = Utc::now();

@@ -315,3 +315,52 @@ async fn seeds_published_hours_apart_notify_the_meeting_and_the_readout_only() {
     // Stories last seen before `--since` are not listed.
     assert!(stories_since("1h", &[]).starts_with("no stories since"));
 }
+
+/// Politeness on paused time: a server's Retry-After is honoured, and a feed that is gone
+/// (410) is not asked again.
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_honoured_and_a_gone_feed_is_left_alone() {
+    let server = TestServer::start().await;
+    server.set(
+        "/busy.xml",
+        Route::Reply {
+            status: 503,
+            headers: vec!["Retry-After: 7200".into()],
+        },
+    );
+    server.set("/gone.xml", Route::Status(410));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let path = dir.path().join("config.toml");
+    write(
+        &path,
+        &config_text(
+            &db,
+            "poll_interval = \"1m\"",
+            &[server.url("/busy.xml"), server.url("/gone.xml")],
+            "",
+        ),
+    );
+    let d = start(&path, &db);
+    server.wait_hits("/busy.xml", 1).await;
+    server.wait_hits("/gone.xml", 1).await;
+    let first = tokio::time::Instant::now();
+    // Without Retry-After the next try would come after a minute or two.
+    server.wait_hits("/busy.xml", 2).await;
+    assert!(
+        first.elapsed() >= Duration::from_secs(7200),
+        "retried after {:?}",
+        first.elapsed()
+    );
+    tokio::time::sleep(Duration::from_secs(10 * 3600)).await;
+    assert_eq!(
+        server.hits("/gone.xml").len(),
+        1,
+        "a gone feed is not polled again"
+    );
+    let store = Store::open(&db).unwrap();
+    let error = store.feed_error(&server.url("/gone.xml")).unwrap().unwrap();
+    assert!(error.contains("410") && error.contains("gone"), "{error}");
+    d.stop.send(()).unwrap();
+    d.handle.await.unwrap().unwrap();
+}
