@@ -423,3 +423,130 @@ async fn under_systemd_run_reports_ready_status_and_keeps_the_watchdog_fed() {
     .await
     .unwrap();
 }
+
+/// `kill -9` in the middle of a cycle, then a restart: every match is recorded once and no
+/// notice reaches a channel twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_9_mid_cycle_loses_no_match_and_repeats_no_notice() {
+    const ITEMS: usize = 12;
+    let server = TestServer::start().await;
+    let subjects = [
+        "volcano",
+        "election",
+        "harvest",
+        "satellite",
+        "museum",
+        "glacier",
+        "tournament",
+        "vaccine",
+        "railway",
+        "orchestra",
+        "submarine",
+        "vineyard",
+    ];
+    let items: Vec<Item> = (0..ITEMS)
+        .rev()
+        .map(|i| {
+            let path = format!("/p{i}.html");
+            let subject = subjects[i];
+            let text = format!(
+                "<html><body><article><h1>News about the {subject}</h1><p>Reporters followed \
+                 the {subject} story number {i} closely on Monday, officials said.</p><p>The \
+                 {subject} drew crowds from {i} towns, and more details will follow.</p>\
+                 </article></body></html>"
+            );
+            server.set(
+                &path,
+                Route::Ok {
+                    content_type: "text/html",
+                    body: text.into_bytes(),
+                    etag: None,
+                },
+            );
+            Item {
+                guid: format!("item-{i}"),
+                title: format!("News about the {subject}"),
+                link: server.url(&path),
+                description: format!("<p>The {subject}.</p>"),
+                published: None,
+            }
+        })
+        .collect();
+    server.set("/feed.xml", feed_route(rss("Desk", &items), "v1"));
+    let dir = tempfile::tempdir().unwrap();
+    let delivered = dir.path().join("delivered.txt");
+    let mut text = config_text(
+        &dir.path().join("nw.db"),
+        "notify_existing = true",
+        &[server.url("/feed.xml")],
+        &topic("All", "*"),
+    );
+    text.push_str(&format!(
+        "[[notify.channels]]\nname = \"sink\"\ntype = \"command\"\n\
+         command = [\"sh\", \"-c\", 'echo \"$NEWSWATCH_ID\" >> \"$0\"', \"{}\"]\n",
+        delivered.display()
+    ));
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, text).unwrap();
+
+    // One page hangs: the cycle is under way, half done, when the process is killed.
+    let stuck = format!("/p{}.html", ITEMS / 2);
+    server.set(&stuck, Route::Stall);
+    let mut child = newswatch()
+        .arg("--config")
+        .arg(&path)
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    server.wait_hits(&stuck, 1).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.set(
+        &stuck,
+        Route::Ok {
+            content_type: "text/html",
+            body: b"<html><body><p>The museum story, at last, with more details.</p></body></html>"
+                .to_vec(),
+            etag: None,
+        },
+    );
+    let store = newswatch::store::Store::open(&dir.path().join("nw.db")).unwrap();
+    let before = store.count(newswatch::store::Table::Matches).unwrap();
+    assert!(
+        before > 0 && before < ITEMS as i64,
+        "killed mid-cycle: {before} matches"
+    );
+    drop(store);
+
+    let path2 = path.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        succeed(newswatch().arg("--config").arg(&path2).arg("once"))
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success());
+    let store = newswatch::store::Store::open(&dir.path().join("nw.db")).unwrap();
+    assert_eq!(
+        store.count(newswatch::store::Table::Matches).unwrap(),
+        ITEMS as i64,
+        "every article matched once"
+    );
+    let ids: Vec<String> = std::fs::read_to_string(&delivered)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "a notice delivered twice: {ids:?}");
+    let notices = store.count(newswatch::store::Table::Notices).unwrap();
+    assert_eq!(
+        ids.len() as i64,
+        notices,
+        "every recorded notice delivered once"
+    );
+    assert!(notices >= 1);
+}
