@@ -171,7 +171,12 @@ struct Polled {
     retry_after: Option<Duration>,
     /// HTTP 410: the feed is gone.
     gone: bool,
+    /// The feed's and server's own schedule (freshness, ttl, skip hours).
+    wait_hint: Option<Duration>,
 }
+
+/// A feed's own schedule may stretch its interval up to this many times, no more.
+const MAX_HINT_FACTOR: u32 = 4;
 
 /// When a gone feed would be polled again: not in this run.
 const GONE_DELAY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
@@ -247,6 +252,10 @@ impl Scheduler {
                         if let Some(wait) = polled.retry_after {
                             delay = delay.max(wait);
                         }
+                        // What the feed asks for, within the user's bound.
+                        if let Some(wait) = polled.wait_hint {
+                            delay = delay.max(wait.min(loaded.config.interval_of(feed) * MAX_HINT_FACTOR));
+                        }
                         if polled.gone {
                             // Not polled again by this run; a restart tries once more.
                             tracing::warn!(feed = %url, "feed is gone (HTTP 410); no longer polled — remove it from the config");
@@ -302,6 +311,7 @@ impl Scheduler {
                 ok: result.is_ok(),
                 retry_after: result.as_ref().err().and_then(|e| e.retry_after()),
                 gone: result.as_ref().is_err_and(|e| e.gone()),
+                wait_hint: result.as_ref().ok().and_then(|r| r.wait_hint),
             };
             let _ = events.send(Event::FeedPolled {
                 url: url.clone(),

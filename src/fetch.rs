@@ -32,12 +32,14 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// The body was cut at the size cap (only with [`Overflow::Truncate`]).
     pub truncated: bool,
+    /// How long the server says the response stays fresh (Cache-Control max-age, Expires).
+    pub fresh_for: Option<Duration>,
 }
 
 #[derive(Debug)]
 pub enum FetchOutcome {
     NotModified,
-    Fetched(Fetched),
+    Fetched(Box<Fetched>),
 }
 
 /// What to do with a body over the size cap.
@@ -63,6 +65,29 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     #[error("cannot build the HTTP client")]
     Client(#[source] reqwest::Error),
+}
+
+/// How long a response stays fresh: Cache-Control max-age (no-cache/no-store: none),
+/// else Expires.
+pub fn freshness(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    if let Some(cc) = header_str(headers, reqwest::header::CACHE_CONTROL) {
+        let mut max_age = None;
+        for part in cc.split(',').map(str::trim) {
+            let lower = part.to_ascii_lowercase();
+            if lower == "no-cache" || lower == "no-store" {
+                return None;
+            }
+            if let Some(v) = lower.strip_prefix("max-age=") {
+                max_age = v.trim_matches('"').parse::<u64>().ok();
+            }
+        }
+        if let Some(secs) = max_age {
+            return Some(Duration::from_secs(secs));
+        }
+    }
+    let expires = header_str(headers, reqwest::header::EXPIRES)?;
+    let at = chrono::DateTime::parse_from_rfc2822(expires.trim()).ok()?;
+    (at.with_timezone(&chrono::Utc) - now).to_std().ok()
 }
 
 /// A Retry-After value: seconds, or an HTTP date (capped at a week).
@@ -159,7 +184,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(FetchOutcome::Fetched(Fetched {
+        Ok(FetchOutcome::Fetched(Box::new(Fetched {
             status: status.as_u16(),
             url: final_url,
             content_type: header_str(&headers, CONTENT_TYPE),
@@ -167,9 +192,10 @@ impl Fetcher {
                 etag: header_str(&headers, ETAG),
                 last_modified: header_str(&headers, LAST_MODIFIED),
             },
+            fresh_for: freshness(&headers, chrono::Utc::now()),
             body,
             truncated,
-        }))
+        })))
     }
 }
 
@@ -246,6 +272,32 @@ fn meta_charset(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freshness_from_cache_control_or_expires() {
+        let now = chrono::DateTime::parse_from_rfc3339("2025-12-02T06:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        let f = |pairs| freshness(&headers(pairs), now);
+        assert_eq!(
+            f(&[("cache-control", "public, max-age=1800")]),
+            Some(Duration::from_secs(1800))
+        );
+        assert_eq!(f(&[("cache-control", "no-cache, max-age=1800")]), None);
+        assert_eq!(
+            f(&[("expires", "Tue, 02 Dec 2025 07:00:00 GMT")]),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(f(&[("expires", "0")]), None);
+        assert_eq!(f(&[]), None);
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {

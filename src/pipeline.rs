@@ -115,6 +115,9 @@ pub struct FeedReport {
     pub backlog: usize,
     pub matches: usize,
     pub notices: usize,
+    /// How long the feed and its server ask us to wait before the next poll (freshness,
+    /// `<ttl>`, skip hours and days), when longer than the interval.
+    pub wait_hint: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -226,7 +229,7 @@ async fn poll_inner(
                 ..FeedReport::default()
             });
         }
-        FetchOutcome::Fetched(f) => f,
+        FetchOutcome::Fetched(f) => *f,
     };
     let base = fetched.url.clone();
     let body = fetched.body;
@@ -240,6 +243,12 @@ async fn poll_inner(
     let mut report = FeedReport {
         entries: parsed.entries.len(),
         new_entries: unseen.len(),
+        wait_hint: feed_wait(
+            cfg.interval_of(feed),
+            fetched.fresh_for,
+            &parsed,
+            Utc::now(),
+        ),
         ..FeedReport::default()
     };
     let source = feed
@@ -314,6 +323,38 @@ struct Built {
     matches: Vec<(String, f64)>,
     /// First sentences, for a notice when no sentence stands out.
     lead: String,
+}
+
+/// The wait a feed asks for before its next poll: the longer of the server's freshness and
+/// the feed's own `<ttl>`, moved past its skip hours and days (UTC). `None` when that is
+/// no longer than `interval`. The scheduler bounds it.
+pub fn feed_wait(
+    interval: std::time::Duration,
+    fresh_for: Option<std::time::Duration>,
+    feed: &ParsedFeed,
+    now: DateTime<Utc>,
+) -> Option<std::time::Duration> {
+    use chrono::{Datelike as _, Timelike as _};
+    let mut wait = [fresh_for, feed.ttl]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or_default()
+        .max(interval);
+    if !feed.skip_hours.is_empty() || !feed.skip_days.is_empty() {
+        let mut at = now + chrono::Duration::from_std(wait).ok()?;
+        // At most a week of hours: a feed that skips every hour is polled anyway.
+        for _ in 0..7 * 24 {
+            if !feed.skip_hours.contains(&at.hour()) && !feed.skip_days.contains(&at.weekday()) {
+                break;
+            }
+            at = (at + chrono::Duration::hours(1))
+                .with_minute(0)?
+                .with_second(0)?;
+        }
+        wait = (at - now).to_std().ok()?;
+    }
+    (wait > interval).then_some(wait)
 }
 
 /// Reads an entry's article (its page, else the feed's text) and matches it.
@@ -462,7 +503,7 @@ async fn fetch_article(
         .get(link, &Validators::default(), limit, Overflow::Truncate)
         .await
     {
-        Ok(FetchOutcome::Fetched(f)) => f,
+        Ok(FetchOutcome::Fetched(f)) => *f,
         Ok(FetchOutcome::NotModified) => return None,
         Err(err) => {
             tracing::warn!(url = %link, error = %crate::error_chain(&err), "article fetch failed; using the feed's text");
@@ -799,4 +840,68 @@ pub fn default_notifiers(config: &Config) -> Vec<Arc<dyn Notifier>> {
         out.push(Arc::new(crate::notify::LogNotifier));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn rss(channel_extra: &str) -> ParsedFeed {
+        let xml = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">\
+             <channel><title>T</title><link>https://x.example/</link>{channel_extra}\
+             <item><title>a</title><link>https://x.example/a</link></item></channel></rss>"
+        );
+        feed::parse_feed(
+            xml.as_bytes(),
+            &url::Url::parse("https://x.example/feed").unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_feed_schedule_stretches_the_wait_but_never_shortens_it() {
+        let now = at("2025-12-02T23:30:00Z");
+        let quarter = Duration::from_secs(15 * 60);
+        assert_eq!(feed_wait(quarter, None, &rss(""), now), None);
+        // <ttl> is in minutes.
+        let ttl = rss("<ttl>60</ttl>");
+        assert_eq!(
+            feed_wait(quarter, None, &ttl, now),
+            Some(Duration::from_secs(3600))
+        );
+        // A shorter hint than the interval changes nothing.
+        assert_eq!(
+            feed_wait(quarter, Some(Duration::from_secs(60)), &ttl, now),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(feed_wait(Duration::from_secs(7200), None, &ttl, now), None);
+        // sy:updatePeriod / updateFrequency: twice an hour.
+        let sy = rss(
+            "<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>",
+        );
+        assert_eq!(sy.ttl, Some(Duration::from_secs(1800)));
+        // Skip hours 0–6 UTC: a poll due at 23:45 is fine; one due at 00:30 waits for 07:00.
+        let skip = rss(
+            "<skipHours><hour>0</hour><hour>1</hour><hour>2</hour><hour>3</hour>\
+                        <hour>4</hour><hour>5</hour><hour>6</hour></skipHours>",
+        );
+        assert_eq!(skip.skip_hours.len(), 7);
+        assert_eq!(feed_wait(quarter, None, &skip, now), None);
+        assert_eq!(
+            feed_wait(Duration::from_secs(3600), None, &skip, now),
+            Some(Duration::from_secs(7 * 3600 + 1800))
+        );
+        let days = rss("<skipDays><day>Wednesday</day></skipDays>");
+        assert_eq!(days.skip_days, [chrono::Weekday::Wed]);
+        assert_eq!(
+            feed_wait(Duration::from_secs(3600), None, &days, now),
+            Some(Duration::from_secs(24 * 3600 + 1800))
+        );
+    }
 }

@@ -24,6 +24,11 @@ pub struct ParsedFeed {
     /// The site the feed belongs to (its alternate link), http(s) only.
     pub link: Option<Url>,
     pub entries: Vec<FeedEntry>,
+    /// How often the feed says it changes (RSS `<ttl>`, `sy:updatePeriod`).
+    pub ttl: Option<std::time::Duration>,
+    /// RSS `<skipHours>` (UTC hours) and `<skipDays>`: when not to poll.
+    pub skip_hours: Vec<u32>,
+    pub skip_days: Vec<chrono::Weekday>,
 }
 
 /// One entry of a feed, as much as newswatch needs of it.
@@ -95,11 +100,66 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
             }
         })
         .collect();
+    let hints = schedule_hints(bytes);
     Ok(ParsedFeed {
         title: feed.title.map(title_text),
         link: best_link(&feed.links, base),
         entries,
+        ttl: feed
+            .ttl
+            .filter(|m| *m > 0)
+            .map(|m| std::time::Duration::from_secs(u64::from(m) * 60))
+            .or(hints.0),
+        skip_hours: hints.1,
+        skip_days: hints.2,
     })
+}
+
+/// What feed-rs does not read of a feed's schedule: `sy:updatePeriod`/`updateFrequency`,
+/// `skipHours` and `skipDays`. They sit in the channel header, so the start suffices.
+fn schedule_hints(bytes: &[u8]) -> (Option<std::time::Duration>, Vec<u32>, Vec<chrono::Weekday>) {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let inner = |tag: &str| -> Option<String> {
+        let open = format!("<{tag}>");
+        let start = head.find(&open)? + open.len();
+        let end = head[start..].find(&format!("</{tag}>"))? + start;
+        Some(head[start..end].trim().to_string())
+    };
+    let period = inner("sy:updatePeriod").and_then(|p| match p.as_str() {
+        "hourly" => Some(3600),
+        "daily" => Some(86_400),
+        "weekly" => Some(7 * 86_400),
+        "monthly" => Some(30 * 86_400),
+        "yearly" => Some(365 * 86_400),
+        _ => None,
+    });
+    let frequency: u64 = inner("sy:updateFrequency")
+        .and_then(|f| f.parse().ok())
+        .filter(|f| *f > 0)
+        .unwrap_or(1);
+    let ttl = period.map(|p| std::time::Duration::from_secs(p / frequency));
+    let items = |block: &str, item: &str| -> Vec<String> {
+        inner(block)
+            .map(|b| {
+                b.split(&format!("<{item}>"))
+                    .skip(1)
+                    .filter_map(|s| s.split(&format!("</{item}>")).next())
+                    .map(|s| s.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let hours = items("skipHours", "hour")
+        .iter()
+        .filter_map(|h| h.parse::<u32>().ok())
+        // RSS allows 0-23; some feeds write 24 for midnight.
+        .map(|h| h % 24)
+        .collect();
+    let days = items("skipDays", "day")
+        .iter()
+        .filter_map(|d| d.parse::<chrono::Weekday>().ok())
+        .collect();
+    (ttl, hours, days)
 }
 
 /// The stable key of an entry: guid, else the canonical link, else a hash of title and date.
