@@ -4,6 +4,8 @@
 //! It fetches and decodes; parsing feeds and pages is left to `crate::feed` and
 //! `crate::extract`, and deciding when to fetch to the daemon.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -110,6 +112,41 @@ pub fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Du
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    hosts: Arc<Hosts>,
+}
+
+/// Politeness per host: at most `concurrency` requests at once, starts `delay` apart.
+#[derive(Debug)]
+struct Hosts {
+    concurrency: usize,
+    delay: Duration,
+    map: std::sync::Mutex<HashMap<String, Arc<Host>>>,
+}
+
+#[derive(Debug)]
+struct Host {
+    permits: tokio::sync::Semaphore,
+    next_start: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+/// Hosts remembered before idle ones are forgotten.
+const REMEMBERED_HOSTS: usize = 1024;
+
+impl Hosts {
+    fn get(&self, host: &str) -> Arc<Host> {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= REMEMBERED_HOSTS {
+            map.retain(|_, h| Arc::strong_count(h) > 1);
+        }
+        map.entry(host.to_string())
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    permits: tokio::sync::Semaphore::new(self.concurrency),
+                    next_start: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+                })
+            })
+            .clone()
+    }
 }
 
 /// Installs rustls' `ring` provider for every HTTP client of the process; must run before
@@ -130,7 +167,14 @@ impl Fetcher {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(FetchError::Client)?;
-        Ok(Fetcher { client })
+        Ok(Fetcher {
+            client,
+            hosts: Arc::new(Hosts {
+                concurrency: cfg.per_host_concurrency,
+                delay: cfg.per_host_delay,
+                map: Default::default(),
+            }),
+        })
     }
 
     /// GETs `url`, conditionally when validators are given, reading at most `limit` bytes.
@@ -141,6 +185,13 @@ impl Fetcher {
         limit: u64,
         overflow: Overflow,
     ) -> Result<FetchOutcome, FetchError> {
+        let host = self.hosts.get(url.host_str().unwrap_or_default());
+        let _permit = host.permits.acquire().await;
+        {
+            let mut next = host.next_start.lock().await;
+            tokio::time::sleep_until(*next).await;
+            *next = tokio::time::Instant::now() + self.hosts.delay;
+        }
         let mut req = self.client.get(url.clone());
         if let Some(etag) = &validators.etag {
             req = req.header(IF_NONE_MATCH, etag);

@@ -54,6 +54,9 @@ pub struct DaemonConfig {
     pub max_page_size: u64,
     pub fetch_articles: bool,
     pub notify_existing: bool,
+    /// Requests to one host at a time, and the least time between their starts.
+    pub per_host_concurrency: usize,
+    pub per_host_delay: Duration,
 }
 
 #[derive(Debug, Clone)]

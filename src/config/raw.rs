@@ -32,6 +32,8 @@ pub struct RawDaemon {
     pub max_page_size: Option<i64>,
     pub fetch_articles: Option<bool>,
     pub notify_existing: Option<bool>,
+    pub per_host_concurrency: Option<i64>,
+    pub per_host_delay: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

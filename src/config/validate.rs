@@ -374,6 +374,18 @@ fn validate_daemon(d: raw::RawDaemon) -> Result<DaemonConfig, Failure> {
         )?,
         fetch_articles: d.fetch_articles.unwrap_or(true),
         notify_existing: d.notify_existing.unwrap_or(false),
+        per_host_concurrency: match d.per_host_concurrency {
+            None => 2,
+            Some(n @ 1..=64) => n as usize,
+            Some(n) => {
+                return Err(fail(
+                    key("daemon", "per_host_concurrency"),
+                    format!("{n} is outside 1..64"),
+                ));
+            }
+        },
+        per_host_delay: duration_at(&d.per_host_delay, key("daemon", "per_host_delay"))?
+            .unwrap_or(Duration::from_millis(250)),
     })
 }
 

@@ -8,4 +8,5 @@ mod desktop;
 mod extraction;
 mod matching;
 mod pipeline_e2e;
+mod politeness;
 mod support;

@@ -324,7 +324,7 @@ pub fn shipped_topics() -> String {
 /// A config for tests: no desktop or log channel, the given feeds and topics.
 pub fn config_text(db: &Path, daemon_extra: &str, feeds: &[String], topics: &str) -> String {
     let mut s = format!(
-        "[daemon]\ndatabase = \"{}\"\nfetch_timeout = \"2s\"\nconnect_timeout = \"1s\"\n{daemon_extra}\n",
+        "[daemon]\ndatabase = \"{}\"\nfetch_timeout = \"2s\"\nconnect_timeout = \"1s\"\nper_host_delay = \"0s\"\n{daemon_extra}\n",
         db.display()
     );
     for f in feeds {

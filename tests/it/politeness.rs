@@ -1,0 +1,70 @@
+//! Per-host politeness of the fetcher, on paused time.
+
+use std::time::Duration;
+
+use newswatch::fetch::{Fetcher, Overflow, Validators};
+
+use crate::support::*;
+
+fn fetcher(extra: &str) -> Fetcher {
+    let cfg = newswatch::config::parse(
+        &format!("[daemon]\nfetch_timeout = \"1h\"\n{extra}\n"),
+        "t.toml",
+    )
+    .unwrap();
+    Fetcher::new(&cfg.daemon).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn at_most_two_requests_per_host_and_starts_spaced_apart() {
+    let server = TestServer::start().await;
+    server.set("/slow", Route::Stall);
+    server.set(
+        "/fast",
+        Route::Ok {
+            content_type: "text/plain",
+            body: b"ok".to_vec(),
+            etag: None,
+        },
+    );
+    let f = fetcher("per_host_delay = \"5s\"");
+    let get = |path: &str| {
+        let (f, url) = (f.clone(), url::Url::parse(&server.url(path)).unwrap());
+        tokio::spawn(async move {
+            f.get(&url, &Validators::default(), 1 << 20, Overflow::Fail)
+                .await
+                .map(|_| ())
+        })
+    };
+    // Three requests to a host that never answers: two are in flight, the third waits.
+    let stuck: Vec<_> = (0..3).map(|_| get("/slow")).collect();
+    // (Well within the 30 s read timeout that would end the stalled two.)
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert_eq!(server.hits("/slow").len(), 2);
+    for s in stuck {
+        s.abort();
+    }
+
+    // Another fetcher: three quick requests start 5 s apart.
+    let f2 = fetcher("per_host_delay = \"5s\"");
+    let started = tokio::time::Instant::now();
+    let quick: Vec<_> = (0..3)
+        .map(|_| {
+            let (f, url) = (f2.clone(), url::Url::parse(&server.url("/fast")).unwrap());
+            tokio::spawn(async move {
+                f.get(&url, &Validators::default(), 1 << 20, Overflow::Fail)
+                    .await
+                    .is_ok()
+            })
+        })
+        .collect();
+    for q in quick {
+        assert!(q.await.unwrap());
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.hits("/fast").len(), 3);
+}
