@@ -113,7 +113,7 @@ pub enum Command {
     Status {
         /// One JSON object: {"feeds": [{"url", "name", "title", "last_fetch",
         /// "last_success", "last_status", "last_error", "failures", "entries",
-        /// "next_poll", "backoff"}], "topics": [{"name", "enabled", "matches", "stories",
+        /// "next_poll", "backoff", "moved_to"}], "topics": [{"name", "enabled", "matches", "stories",
         /// "notices"}]}.
         #[arg(long)]
         json: bool,

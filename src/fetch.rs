@@ -113,7 +113,11 @@ pub fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Du
 pub struct Fetcher {
     client: reqwest::Client,
     hosts: Arc<Hosts>,
+    /// Permanent redirects (301, 308) seen: from → to.
+    moves: Moves,
 }
+
+type Moves = Arc<std::sync::Mutex<HashMap<Url, Url>>>;
 
 /// Politeness per host: at most `concurrency` requests at once, starts `delay` apart.
 #[derive(Debug)]
@@ -158,12 +162,33 @@ pub fn install_crypto() {
 impl Fetcher {
     pub fn new(cfg: &DaemonConfig) -> Result<Fetcher, FetchError> {
         install_crypto();
+        let moves: Moves = Arc::default();
+        let seen = moves.clone();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > 10 {
+                return attempt.error("more than 10 redirects");
+            }
+            if matches!(attempt.status().as_u16(), 301 | 308)
+                && let Some(from) = attempt.previous().last()
+            {
+                let mut moves = seen.lock().unwrap_or_else(|p| p.into_inner());
+                if moves.len() > 4096 {
+                    moves.clear();
+                }
+                moves.insert(from.clone(), attempt.url().clone());
+            }
+            if matches!(attempt.url().scheme(), "http" | "https") {
+                attempt.follow()
+            } else {
+                attempt.error("redirect to a non-http URL")
+            }
+        });
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.fetch_timeout)
             .read_timeout(cfg.fetch_timeout.min(Duration::from_secs(30)))
-            .redirect(reqwest::redirect::Policy::limited(10))
+            .redirect(redirects)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(FetchError::Client)?;
@@ -174,10 +199,29 @@ impl Fetcher {
                 delay: cfg.per_host_delay,
                 map: Default::default(),
             }),
+            moves,
         })
     }
 
     /// GETs `url`, conditionally when validators are given, reading at most `limit` bytes.
+    /// Where `url` has moved for good, following permanent redirects seen so far (each
+    /// answer is taken once: it is removed).
+    pub fn moved(&self, url: &Url) -> Option<Url> {
+        let mut moves = self.moves.lock().unwrap_or_else(|p| p.into_inner());
+        let mut at = url.clone();
+        let mut moved = false;
+        for _ in 0..10 {
+            match moves.remove(&at) {
+                Some(next) => {
+                    at = next;
+                    moved = true;
+                }
+                None => break,
+            }
+        }
+        moved.then_some(at)
+    }
+
     pub async fn get(
         &self,
         url: &Url,

@@ -205,8 +205,10 @@ async fn poll_inner(
     cancel: &CancellationToken,
 ) -> Result<FeedReport, PollError> {
     let cfg = &loaded.config;
+    // A feed that moved for good is fetched where it went.
+    let location = state.moved_to.clone().unwrap_or_else(|| feed.url.clone());
     let fetch = loaded.fetcher.get(
-        &feed.url,
+        &location,
         &state.validators,
         cfg.daemon.max_feed_size,
         Overflow::Fail,
@@ -217,6 +219,11 @@ async fn poll_inner(
         r = fetch => r?,
     };
     let id = state.id;
+    if let Some(to) = loaded.fetcher.moved(&location) {
+        tracing::warn!(feed = %feed.url, to = %to, "feed moved permanently; fetching it there from now on (update the config)");
+        let id = state.id;
+        blocking(&shared.store, move |s| s.record_move(id, to.as_str())).await?;
+    }
     let fetched = match fetched {
         FetchOutcome::NotModified => {
             let now = Utc::now();

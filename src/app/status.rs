@@ -58,6 +58,7 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
                 "entries": s.entries,
                 "next_poll": next,
                 "backoff": backoff,
+                "moved_to": s.moved_to,
             })
         })
         .collect();
@@ -89,6 +90,9 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
             (None, None) => "not fetched yet".to_string(),
         };
         writeln!(out, "  {} — {state}", f.display_name())?;
+        if let Some(to) = &s.moved_to {
+            writeln!(out, "    moved permanently to {to} (update the config)")?;
+        }
         let next = v["next_poll"]
             .as_str()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())

@@ -58,6 +58,8 @@ pub struct FeedState {
     /// The first successful fetch has happened (its entries were recorded).
     pub initialized: bool,
     pub last_fetch: Option<DateTime<Utc>>,
+    /// Where the feed moved permanently (301/308); fetched there instead.
+    pub moved_to: Option<url::Url>,
 }
 
 /// An article ready to be stored, with what it matched and the notices it raises.
@@ -148,6 +150,8 @@ pub struct FeedStatus {
     pub failures: u32,
     /// Entries seen.
     pub entries: i64,
+    /// Where the feed moved for good (301/308).
+    pub moved_to: Option<String>,
 }
 
 /// Where a notice stands on one channel.
@@ -243,7 +247,7 @@ impl Store {
         let conn = self.conn();
         conn.execute("INSERT OR IGNORE INTO feeds(url) VALUES (?1)", [url])?;
         let row = conn.query_row(
-            "SELECT id, etag, last_modified, initialized, last_fetch FROM feeds WHERE url = ?1",
+            "SELECT id, etag, last_modified, initialized, last_fetch, moved_to FROM feeds WHERE url = ?1",
             [url],
             |r| {
                 Ok(FeedState {
@@ -254,6 +258,9 @@ impl Store {
                     },
                     initialized: r.get(3)?,
                     last_fetch: r.get::<_, Option<i64>>(4)?.and_then(from_ts),
+                    moved_to: r
+                        .get::<_, Option<String>>(5)?
+                        .and_then(|u| url::Url::parse(&u).ok()),
                 })
             },
         )?;
@@ -282,6 +289,15 @@ impl Store {
                 params![feed.0, v.etag, v.last_modified],
             )?;
         }
+        Ok(())
+    }
+
+    /// Records that a feed moved permanently.
+    pub fn record_move(&self, feed: FeedId, to: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET moved_to = ?2 WHERE id = ?1",
+            params![feed.0, to],
+        )?;
         Ok(())
     }
 
@@ -569,7 +585,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT url, title, last_fetch, last_success, last_status, last_error, error_count,
-                (SELECT COUNT(*) FROM entries e WHERE e.feed_id = feeds.id)
+                (SELECT COUNT(*) FROM entries e WHERE e.feed_id = feeds.id), moved_to
              FROM feeds",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -583,6 +599,7 @@ impl Store {
                     last_error: r.get(5)?,
                     failures: r.get::<_, i64>(6)?.max(0) as u32,
                     entries: r.get(7)?,
+                    moved_to: r.get(8)?,
                 },
             ))
         })?;

@@ -113,6 +113,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE notices ADD COLUMN folded_into INTEGER;
     CREATE INDEX notices_released ON notices(released_at);
     UPDATE notices SET released_at = created_at;",
+    // 6: where a feed moved for good (301/308); fetched there from then on.
+    "ALTER TABLE feeds ADD COLUMN moved_to TEXT;",
 ];
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

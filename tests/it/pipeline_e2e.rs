@@ -257,3 +257,49 @@ async fn stories_and_what_was_told_survive_a_restart() {
         .unwrap();
     assert_eq!(stories.len(), 1, "{stories:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_redirect_moves_the_feed_and_a_temporary_one_does_not() {
+    let server = TestServer::start().await;
+    let item = Item {
+        guid: "a".into(),
+        title: "Something happened".into(),
+        link: server.url("/a.html"),
+        description: "<p>Details.</p>".into(),
+        published: None,
+    };
+    server.set("/new.xml", feed_route(rss("Desk", &[item]), "n1"));
+    let redirect = |status: u16| Route::Reply {
+        status,
+        headers: vec![format!("Location: {}", server.url("/new.xml"))],
+    };
+    server.set("/old.xml", redirect(301));
+    server.set("/tmp.xml", redirect(302));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let cfg = config_text(
+        &db,
+        "fetch_articles = false",
+        &[server.url("/old.xml"), server.url("/tmp.xml")],
+        "",
+    );
+    let h = Harness::from_text(&cfg, &db);
+    for _ in 0..3 {
+        let (_, results) = h.cycle().await;
+        for (url, r) in results {
+            r.unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
+    }
+    // The moved feed was asked at its old address once; the temporary one every time.
+    assert_eq!(server.hits("/old.xml").len(), 1);
+    assert_eq!(server.hits("/tmp.xml").len(), 3);
+    assert_eq!(server.hits("/new.xml").len(), 6);
+    let state = Store::open(&db)
+        .unwrap()
+        .feed_state(&server.url("/old.xml"))
+        .unwrap();
+    assert_eq!(
+        state.moved_to.map(|u| u.to_string()),
+        Some(server.url("/new.xml"))
+    );
+}
