@@ -326,6 +326,7 @@ async fn retry_after_is_honoured_and_a_gone_feed_is_left_alone() {
         Route::Reply {
             status: 503,
             headers: vec!["Retry-After: 7200".into()],
+            body: b"busy".to_vec(),
         },
     );
     server.set("/gone.xml", Route::Status(410));

@@ -272,6 +272,7 @@ async fn a_permanent_redirect_moves_the_feed_and_a_temporary_one_does_not() {
     let redirect = |status: u16| Route::Reply {
         status,
         headers: vec![format!("Location: {}", server.url("/new.xml"))],
+        body: Vec::new(),
     };
     server.set("/old.xml", redirect(301));
     server.set("/tmp.xml", redirect(302));

@@ -68,3 +68,41 @@ async fn at_most_two_requests_per_host_and_starts_spaced_apart() {
     );
     assert_eq!(server.hits("/fast").len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzip_bomb_is_cut_off_at_the_size_cap_after_decompression() {
+    let server = TestServer::start().await;
+    // 20 KB on the wire, 20 MB once decompressed.
+    let bomb = std::fs::read(fixture_dir().join("bomb.xml.gz")).unwrap();
+    server.set(
+        "/bomb.xml",
+        Route::Reply {
+            status: 200,
+            headers: vec![
+                "Content-Type: application/rss+xml".into(),
+                "Content-Encoding: gzip".into(),
+            ],
+            body: bomb,
+        },
+    );
+    let url = url::Url::parse(&server.url("/bomb.xml")).unwrap();
+    let f = fetcher("");
+    let err = f
+        .get(&url, &Validators::default(), 1 << 20, Overflow::Fail)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, newswatch::fetch::FetchError::TooLarge { limit } if limit == 1 << 20),
+        "{err:?}"
+    );
+    // A page is cut at the cap instead, and what is kept is the decompressed start.
+    let page = f
+        .get(&url, &Validators::default(), 1 << 20, Overflow::Truncate)
+        .await
+        .unwrap();
+    let newswatch::fetch::FetchOutcome::Fetched(page) = page else {
+        panic!("not modified?")
+    };
+    assert_eq!(page.body.len(), 1 << 20);
+    assert!(page.truncated && page.body.starts_with(b"<rss"));
+}

@@ -23,10 +23,11 @@ pub enum Route {
         etag: Option<String>,
     },
     Status(u16),
-    /// An error status with extra headers (e.g. Retry-After).
+    /// Any status with extra headers (Retry-After, Location, Content-Encoding) and a body.
     Reply {
         status: u16,
         headers: Vec<String>,
+        body: Vec<u8>,
     },
     /// Answers with these statuses in turn, then 200 (an endpoint that recovers).
     Statuses(Arc<Mutex<std::collections::VecDeque<u16>>>),
@@ -170,7 +171,11 @@ async fn serve(mut conn: TcpStream, routes: Routes, hits: Hits) {
     let (status, headers, body): (u16, Vec<String>, Vec<u8>) = match route {
         None => (404, vec![], b"not found".to_vec()),
         Some(Route::Status(s)) => (s, vec![], b"error".to_vec()),
-        Some(Route::Reply { status, headers }) => (status, headers, b"busy".to_vec()),
+        Some(Route::Reply {
+            status,
+            headers,
+            body,
+        }) => (status, headers, body),
         Some(Route::Statuses(next)) => match next.lock().unwrap().pop_front() {
             Some(s) => (s, vec![], b"try again later".to_vec()),
             None => (200, vec![], b"{}".to_vec()),
