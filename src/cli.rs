@@ -31,6 +31,13 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ServiceAction {
+    /// Write the user unit (running this binary) and, unless one exists, the annotated
+    /// starter config to their XDG paths, and print the systemctl commands to start it.
+    Install,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the daemon: poll every feed on its interval, notify on matches, until SIGTERM.
     ///
@@ -124,6 +131,11 @@ pub enum Command {
         /// "entries", "ok", "last_error"}.
         #[arg(long)]
         json: bool,
+    },
+    /// Set newswatch up as a systemd user service.
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
     },
     /// Parse feed files or URLs and print what newswatch reads: the feed's title and link,
     /// and per entry its key, id, title, link and published time.

@@ -68,6 +68,9 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
                 notices::notify_test(&config_path, channel.as_deref()).await
             }
             Command::History { since, json } => notices::history(&config_path, since, json).await,
+            Command::Service {
+                action: crate::cli::ServiceAction::Install,
+            } => status::install_service(&config_path),
             Command::Status { json } => status::status(&config_path, json).await,
             Command::Feeds { json } => status::feeds(&config_path, json).await,
             Command::Stories { topic, since, json } => {

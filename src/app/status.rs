@@ -166,3 +166,49 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The user unit shipped in the repository, and the annotated starter config.
+const USER_UNIT: &str = include_str!("../../systemd/newswatch.service");
+const STARTER_CONFIG: &str = include_str!("../../config.toml");
+
+pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let exe = std::env::current_exe().context("cannot tell where this newswatch binary is")?;
+    let unit_dir = crate::config::user_unit_dir();
+    std::fs::create_dir_all(&unit_dir)
+        .with_context(|| format!("cannot create {}", unit_dir.display()))?;
+    let unit_path = unit_dir.join("newswatch.service");
+    let mut exec = format!("ExecStart={} run", exe.display());
+    if config_path != crate::config::default_config_path() {
+        exec = format!(
+            "ExecStart={} --config {} run",
+            exe.display(),
+            config_path.display()
+        );
+    }
+    let unit = USER_UNIT.replace("ExecStart=%h/.cargo/bin/newswatch run", &exec);
+    std::fs::write(&unit_path, unit)
+        .with_context(|| format!("cannot write {}", unit_path.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "wrote {}", unit_path.display())?;
+    if config_path.exists() {
+        writeln!(out, "kept your config {}", config_path.display())?;
+    } else {
+        if let Some(dir) = config_path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(config_path, STARTER_CONFIG)
+            .with_context(|| format!("cannot write {}", config_path.display()))?;
+        writeln!(
+            out,
+            "wrote the starter config {} (edit its feeds and topics)",
+            config_path.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "\nnow run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now newswatch\n  journalctl --user -u newswatch -f"
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

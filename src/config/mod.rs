@@ -302,6 +302,11 @@ pub fn default_database_path() -> PathBuf {
     xdg_dir("XDG_STATE_HOME", ".local/state").join("newswatch/newswatch.db")
 }
 
+/// Where systemd looks for user units: `$XDG_CONFIG_HOME/systemd/user`.
+pub fn user_unit_dir() -> PathBuf {
+    xdg_dir("XDG_CONFIG_HOME", ".config").join("systemd/user")
+}
+
 fn xdg_dir(var: &str, fallback: &str) -> PathBuf {
     match std::env::var_os(var) {
         Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),

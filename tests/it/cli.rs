@@ -550,3 +550,36 @@ async fn a_kill_9_mid_cycle_loses_no_match_and_repeats_no_notice() {
     );
     assert!(notices >= 1);
 }
+
+#[test]
+fn service_install_writes_the_unit_and_a_starter_config_once() {
+    let home = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = succeed(
+            newswatch()
+                .env("HOME", home.path())
+                .env_remove("XDG_CONFIG_HOME")
+                .args(["service", "install"]),
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    let unit = std::fs::read_to_string(home.path().join(".config/systemd/user/newswatch.service"))
+        .unwrap();
+    let exec = format!("ExecStart={} run", env!("CARGO_BIN_EXE_newswatch"));
+    assert!(unit.contains(&exec), "{unit}");
+    assert!(unit.contains("Type=notify"));
+    let config = home.path().join(".config/newswatch/config.toml");
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), shipped);
+    assert!(
+        first.contains("systemctl --user enable --now newswatch"),
+        "{first}"
+    );
+    // A second install keeps the user's edits.
+    std::fs::write(&config, "# mine\n").unwrap();
+    let second = run();
+    assert!(second.contains("kept your config"), "{second}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+}
