@@ -106,3 +106,48 @@ async fn a_gzip_bomb_is_cut_off_at_the_size_cap_after_decompression() {
     assert_eq!(page.body.len(), 1 << 20);
     assert!(page.truncated && page.body.starts_with(b"<rss"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_trickles_bytes_is_cut_off_at_the_deadline() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = tokio::io::AsyncReadExt::read(&mut conn, &mut buf).await;
+                let _ = conn
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n")
+                    .await;
+                // One byte a second, forever: never slow enough for a read timeout.
+                loop {
+                    if conn.write_all(b" ").await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            });
+        }
+    });
+    let f = {
+        let cfg =
+            newswatch::config::parse("[daemon]\nfetch_timeout = \"20s\"\n", "t.toml").unwrap();
+        Fetcher::new(&cfg.daemon).unwrap()
+    };
+    let url = url::Url::parse(&format!("http://{addr}/feed.xml")).unwrap();
+    let started = tokio::time::Instant::now();
+    let err = f
+        .get(&url, &Validators::default(), 1 << 20, Overflow::Fail)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, newswatch::fetch::FetchError::Request(_)),
+        "{err:?}"
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(20) && took < Duration::from_secs(25),
+        "cut off after {took:?}"
+    );
+}
