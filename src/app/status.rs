@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{load_config, open_store};
 use crate::config::{Config, format_duration};
-use crate::store::FeedStatus;
+use crate::store::{FeedStatus, Store};
 
 fn when(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(
@@ -19,8 +19,8 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 /// The stored state of each configured feed, in config order.
-async fn feed_states(config: &Config) -> anyhow::Result<Vec<FeedStatus>> {
-    let store = open_store(config.database_path()).await?;
+async fn feed_states(config: &Config, store: &Store) -> anyhow::Result<Vec<FeedStatus>> {
+    let store = store.clone();
     let mut states = tokio::task::spawn_blocking(move || store.feed_statuses()).await??;
     Ok(config
         .feeds
@@ -31,8 +31,8 @@ async fn feed_states(config: &Config) -> anyhow::Result<Vec<FeedStatus>> {
 
 pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
-    let states = feed_states(&config).await?;
     let store = open_store(config.database_path()).await?;
+    let states = feed_states(&config, &store).await?;
     let since = Utc::now() - chrono::Duration::hours(24);
     let mut activity = tokio::task::spawn_blocking(move || store.topic_activity(since)).await??;
     let feeds: Vec<serde_json::Value> = config
@@ -136,7 +136,8 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
 
 pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
-    let states = feed_states(&config).await?;
+    let store = open_store(config.database_path()).await?;
+    let states = feed_states(&config, &store).await?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (f, s) in config.feeds.iter().zip(&states) {
         let ok = s.last_fetch.is_some() && s.last_error.is_none();
