@@ -269,6 +269,27 @@ mod tests {
     }
 
     #[test]
+    fn entity_expansion_does_not_blow_up() {
+        // "Billion laughs": ten levels of ten references, a gigabyte if expanded.
+        let mut doc =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY l0 \"lol\">\n");
+        for i in 1..10 {
+            let refs: String = (0..10).map(|_| format!("&l{};", i - 1)).collect();
+            doc.push_str(&format!("<!ENTITY l{i} \"{refs}\">\n"));
+        }
+        doc.push_str(
+            "]>\n<rss version=\"2.0\"><channel><title>&l9;</title>\
+             <item><title>&l9;</title><link>https://news.example/a</link></item></channel></rss>",
+        );
+        // Read or refused, never expanded: whatever comes back is small.
+        if let Ok(feed) = parse_feed(doc.as_bytes(), &base()) {
+            let size = feed.title.map_or(0, |t| t.len())
+                + feed.entries.iter().map(|e| e.title.len()).sum::<usize>();
+            assert!(size < 10_000, "{size} bytes of titles");
+        }
+    }
+
+    #[test]
     fn keys_prefer_guid_then_clean_link_then_hash() {
         let rss = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; Co</title>
             <item><guid>g-1</guid><title>One</title><link>https://news.example/a?utm_source=x</link></item>
