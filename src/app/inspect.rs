@@ -18,16 +18,7 @@ pub(super) async fn inspect(
     base: Option<&str>,
     inputs: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let base = base
-        .map(config::parse_http_url)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    // The daemon's fetcher settings when a config is at hand, else the defaults.
-    let daemon_cfg = match config::load(config_path) {
-        Ok(c) => c.daemon,
-        Err(_) => config::parse("", "defaults")?.daemon,
-    };
-    let fetcher = fetch::Fetcher::new(&daemon_cfg)?;
+    let (base, daemon_cfg, fetcher) = super::offline_fetcher(config_path, base)?;
     let limit = daemon_cfg.max_feed_size;
     // Thousands of inputs in one run: buffered, one line (or block) per input, in order.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -96,6 +96,28 @@ fn load_config(path: &Path) -> anyhow::Result<Config> {
     Ok(config::load(path)?)
 }
 
+/// For commands that read files or URLs: the base URL given, the daemon's settings when a
+/// config is at hand (else the defaults), and a fetcher with them.
+fn offline_fetcher(
+    config_path: &Path,
+    base: Option<&str>,
+) -> anyhow::Result<(
+    Option<url::Url>,
+    config::DaemonConfig,
+    crate::fetch::Fetcher,
+)> {
+    let base = base
+        .map(config::parse_http_url)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let daemon = match config::load(config_path) {
+        Ok(c) => c.daemon,
+        Err(_) => config::parse("", "defaults")?.daemon,
+    };
+    let fetcher = crate::fetch::Fetcher::new(&daemon)?;
+    Ok((base, daemon, fetcher))
+}
+
 async fn open_store(path: PathBuf) -> anyhow::Result<Store> {
     let shown = path.display().to_string();
     tokio::task::spawn_blocking(move || Store::open(&path))

@@ -18,16 +18,7 @@ pub(super) async fn extract(
     base: Option<&str>,
     inputs: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let base = base
-        .map(config::parse_http_url)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    // The daemon's fetcher settings when a config is at hand, else the defaults.
-    let daemon_cfg = match config::load(config_path) {
-        Ok(c) => c.daemon,
-        Err(_) => config::parse("", "defaults")?.daemon,
-    };
-    let fetcher = fetch::Fetcher::new(&daemon_cfg)?;
+    let (base, daemon_cfg, fetcher) = super::offline_fetcher(config_path, base)?;
     let mut out = std::io::stdout().lock();
     let mut failures = 0;
     for input in inputs {
