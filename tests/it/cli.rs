@@ -1,8 +1,6 @@
 //! The binary as users run it.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 
 use crate::support::*;
 
@@ -121,25 +119,7 @@ async fn run_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("log = false", "log = true")).unwrap();
 
-    let mut child = newswatch()
-        .env("RUST_LOG", "newswatch=info")
-        .env("NO_COLOR", "1")
-        .arg("--config")
-        .arg(&path)
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            if tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, lines) = run_daemon(&path, &[("RUST_LOG", "newswatch=info")]);
     let pid = child.id().to_string();
     let signal = move |sig: &str| {
         assert!(

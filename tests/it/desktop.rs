@@ -397,26 +397,13 @@ async fn open_and_mute_clicked_on_a_notification_reach_the_daemon() {
     };
     let path = dir.path().join("config.toml");
     std::fs::write(&path, text(&[server.url("/moscow.xml")])).unwrap();
-    let mut child = newswatch()
-        .env("RUST_LOG", "newswatch=debug")
-        .env("NO_COLOR", "1")
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .arg("--config")
-        .arg(&path)
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            if tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, lines) = run_daemon(
+        &path,
+        &[
+            ("RUST_LOG", "newswatch=debug"),
+            ("DBUS_SESSION_BUS_ADDRESS", &bus.address),
+        ],
+    );
 
     // The meeting's notification, with both actions.
     loop {

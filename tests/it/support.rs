@@ -450,6 +450,35 @@ pub fn newswatch() -> Command {
     c
 }
 
+/// `newswatch run` on `config` with `env` set (logs without colour), and its stderr as a
+/// stream of lines.
+pub fn run_daemon(
+    config: &Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    let mut child = newswatch()
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
+}
+
 /// Waits for a stderr line containing `needle`, keeping every line read in `seen`.
 pub fn wait_line(lines: &std::sync::mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &str) {
     while !seen.iter().any(|l| l.contains(needle)) {
