@@ -118,15 +118,18 @@ pub fn lead_sentences(text: &str, max_chars: usize) -> String {
         }
         out.push_str(sentence);
     }
-    if out.chars().count() > max_chars {
-        let cut: String = out.chars().take(max_chars.saturating_sub(1)).collect();
-        let cut = cut
-            .rsplit_once(' ')
-            .map_or(cut.as_str(), |(a, _)| a)
-            .to_string();
-        return format!("{cut}…");
+    clip_words(out, max_chars)
+}
+
+/// `text` if it has at most `max_chars` characters, else its longest run of whole words
+/// that fits, with an ellipsis.
+pub fn clip_words(text: String, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text;
     }
-    out
+    let cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
 /// Splits at `. `, `! `, `? ` followed by an upper-case letter or a quote.

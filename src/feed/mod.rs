@@ -240,10 +240,15 @@ fn best_link(links: &[feed_rs::model::Link], base: &Url) -> Option<Url> {
         .find_map(|l| resolve_http(base, &l.href))
 }
 
-/// Resolves an href against the feed's URL; only http(s) survives.
+/// Resolves an href against the feed's URL; only http(s) survives (others are logged at
+/// debug level: a feed repeats them on every poll).
 fn resolve_http(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    if matches!(url.scheme(), "http" | "https") {
+        return Some(url);
+    }
+    tracing::debug!(feed = %base, scheme = url.scheme(), "ignoring a link that is not http(s)");
+    None
 }
 
 /// Collapses whitespace and strips tags and entities a feed left in a title.

@@ -294,28 +294,51 @@ async fn listen_for_actions(
     }
 }
 
-/// Opens an http(s) link in the user's browser without a shell.
+/// Opens an http(s) link in the user's browser without a shell. Under a systemd service
+/// manager the opener is started by `systemd-run --user` as a unit of its own, so the
+/// browser is neither confined by the service's sandbox nor stopped with the service; if
+/// that fails, the opener runs directly.
 fn open_link(opener: &[String], link: &Url) {
     if !matches!(link.scheme(), "http" | "https") {
         tracing::warn!(url = %link, "refusing to open a non-http link");
         return;
     }
-    let Some((program, args)) = opener.split_first() else {
+    if opener.is_empty() {
         return;
-    };
-    tracing::info!(url = %link, "opening link");
-    match tokio::process::Command::new(program)
-        .args(args)
-        .arg(link.as_str())
-        .spawn()
-    {
-        Ok(mut child) => {
-            let link = link.clone();
-            tokio::spawn(async move {
-                let status = child.wait().await;
-                tracing::debug!(url = %link, ?status, "link opener finished");
-            });
-        }
-        Err(err) => tracing::warn!(error = %err, url = %link, "cannot open link"),
     }
+    tracing::info!(url = %link, "opening link");
+    let mut argv = opener.to_vec();
+    argv.push(link.as_str().to_string());
+    let under_systemd = std::env::var_os("INVOCATION_ID").is_some();
+    let link = link.clone();
+    tokio::spawn(async move {
+        if under_systemd {
+            let mut escaped = vec![
+                "systemd-run".to_string(),
+                "--user".into(),
+                "--collect".into(),
+                "--quiet".into(),
+                "--".into(),
+            ];
+            escaped.extend(argv.iter().cloned());
+            match run_opener(&escaped).await {
+                Ok(status) if status.success() => return,
+                outcome => tracing::debug!(?outcome, "systemd-run could not open the link"),
+            }
+        }
+        match run_opener(&argv).await {
+            Ok(status) => tracing::debug!(url = %link, ?status, "link opener finished"),
+            Err(err) => tracing::warn!(error = %err, url = %link, "cannot open link"),
+        }
+    });
+}
+
+async fn run_opener(argv: &[String]) -> std::io::Result<std::process::ExitStatus> {
+    let (program, args) = argv.split_first().ok_or(std::io::ErrorKind::InvalidInput)?;
+    tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .spawn()?
+        .wait()
+        .await
 }

@@ -529,8 +529,12 @@ fn most_informative(f: &Features, told: &HashSet<String>, limit: usize) -> Optio
         .take(limit)
         .filter(|(s, _)| s.split_whitespace().count() >= 5)
         .max_by_key(|(_, terms)| terms.iter().filter(|t| !told.contains(*t)).count())
-        .map(|(s, _)| s.clone())
+        .map(|(s, _)| crate::extract::clip_words(s.clone(), MAX_SENTENCE))
 }
+
+/// The longest sentence a notice shows, in characters; text without sentence ends would
+/// otherwise fill a notification with a whole article.
+const MAX_SENTENCE: usize = 300;
 
 #[cfg(test)]
 mod tests {
@@ -580,6 +584,21 @@ mod tests {
         assert!(!a2.new_story);
         assert_ne!(b.story, a.story, "{b:?}");
         assert!(b.new_story);
+    }
+
+    #[test]
+    fn a_sentence_without_end_is_clipped_in_the_notice() {
+        let mut t = Tracker::new();
+        let words: Vec<String> = (0..400).map(|i| format!("harbour{i}")).collect();
+        let doc = features("Harbour report", &words.join(" "));
+        t.observe(&doc);
+        let a = t.assign("all", &doc, at(0), &StoryConfig::default());
+        let shown = a.whats_new.unwrap();
+        assert!(shown.chars().count() <= MAX_SENTENCE, "{shown}");
+        assert!(
+            shown.starts_with("harbour0 harbour1 ") && shown.ends_with("…"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cli;
 mod daemon_run;
 mod desktop;
 mod extraction;
+mod full_disk;
 mod matching;
 mod pipeline_e2e;
 mod politeness;
