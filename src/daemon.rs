@@ -5,7 +5,7 @@
 //! bounded by a semaphore, and report back over a channel. What a poll does is
 //! `crate::pipeline`'s job.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -182,9 +182,81 @@ const MAX_HINT_FACTOR: u32 = 4;
 const GONE_DELAY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 struct Slot {
-    next: Instant,
-    in_flight: bool,
     failures: u32,
+}
+
+/// When each feed is next due. Feeds waiting for their time are indexed by it, so a cycle
+/// over thousands of feeds costs a logarithm per poll, not a scan of the whole list.
+#[derive(Default)]
+struct Timetable {
+    slots: HashMap<String, Slot>,
+    /// (next poll, url) of every feed not in flight.
+    due: BTreeSet<(Instant, String)>,
+    feeds: HashMap<String, config::FeedConfig>,
+}
+
+impl Timetable {
+    /// Takes a (re)loaded feed list: new feeds are due now, removed ones are forgotten,
+    /// the others keep their time and backoff.
+    fn load(&mut self, feeds: &[config::FeedConfig], now: Instant) {
+        self.feeds = feeds
+            .iter()
+            .map(|f| (f.url.to_string(), f.clone()))
+            .collect();
+        let known = &self.feeds;
+        self.slots.retain(|url, _| known.contains_key(url));
+        self.due.retain(|(_, url)| known.contains_key(url));
+        for url in self.feeds.keys() {
+            if !self.slots.contains_key(url) {
+                self.slots.insert(url.clone(), Slot { failures: 0 });
+                self.due.insert((now, url.clone()));
+            }
+        }
+    }
+
+    /// The feeds due by `now`; they are out of the index until they finish.
+    fn take_due(&mut self, now: Instant) -> Vec<config::FeedConfig> {
+        let mut out = Vec::new();
+        while let Some((at, _)) = self.due.first()
+            && *at <= now
+        {
+            let Some((_, url)) = self.due.pop_first() else {
+                break;
+            };
+            if let Some(feed) = self.feeds.get(&url) {
+                out.push(feed.clone());
+            }
+        }
+        out
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.due.first().map(|(at, _)| *at)
+    }
+
+    /// Records a finished poll and schedules the feed's next one.
+    fn finished(&mut self, url: &str, polled: &Polled, config: &Config) {
+        let (Some(slot), Some(feed)) = (self.slots.get_mut(url), self.feeds.get(url)) else {
+            return;
+        };
+        slot.failures = if polled.ok { 0 } else { slot.failures + 1 };
+        let interval = config.interval_of(feed);
+        let mut delay = next_delay(interval, slot.failures);
+        if let Some(wait) = polled.retry_after {
+            delay = delay.max(wait);
+        }
+        // What the feed asks for, within the user's bound.
+        if let Some(wait) = polled.wait_hint {
+            delay = delay.max(wait.min(interval * MAX_HINT_FACTOR));
+        }
+        if polled.gone {
+            // Not polled again by this run; a restart tries once more.
+            tracing::warn!(feed = %url, "feed is gone (HTTP 410); no longer polled — remove it from the config");
+            delay = GONE_DELAY;
+        }
+        self.due.insert((Instant::now() + delay, url.to_string()));
+        tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
+    }
 }
 
 struct Scheduler {
@@ -201,8 +273,9 @@ struct Scheduler {
 impl Scheduler {
     async fn run(&self, mut rx: watch::Receiver<Arc<Loaded>>) {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(String, Polled)>();
-        let mut slots: HashMap<String, Slot> = HashMap::new();
         let mut loaded = rx.borrow_and_update().clone();
+        let mut table = Timetable::default();
+        table.load(&loaded.config.feeds, Instant::now());
         let mut permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
         // Keep-alives come from this loop, so a stuck scheduler is restarted by systemd.
         let keepalive = SdNotify::watchdog_interval();
@@ -216,25 +289,10 @@ impl Scheduler {
                 next_keepalive = Instant::now() + every;
             }
             let now = Instant::now();
-            slots.retain(|url, _| loaded.config.feeds.iter().any(|f| f.url.as_str() == url));
-            for feed in &loaded.config.feeds {
-                let slot = slots.entry(feed.url.to_string()).or_insert(Slot {
-                    next: now,
-                    in_flight: false,
-                    failures: 0,
-                });
-                if slot.in_flight || slot.next > now {
-                    continue;
-                }
-                slot.in_flight = true;
-                self.launch(&loaded, feed.clone(), permits.clone(), done_tx.clone());
+            for feed in table.take_due(now) {
+                self.launch(&loaded, feed, permits.clone(), done_tx.clone());
             }
-            let mut wake = slots
-                .values()
-                .filter(|s| !s.in_flight)
-                .map(|s| s.next)
-                .min()
-                .unwrap_or(now + Duration::from_secs(3600));
+            let mut wake = table.next_due().unwrap_or(now + Duration::from_secs(3600));
             if keepalive.is_some() {
                 wake = wake.min(next_keepalive);
             }
@@ -242,28 +300,7 @@ impl Scheduler {
                 biased;
                 () = self.token.cancelled() => return,
                 Some((url, polled)) = done_rx.recv() => {
-                    if let (Some(slot), Some(feed)) = (
-                        slots.get_mut(&url),
-                        loaded.config.feeds.iter().find(|f| f.url.as_str() == url),
-                    ) {
-                        slot.in_flight = false;
-                        slot.failures = if polled.ok { 0 } else { slot.failures + 1 };
-                        let mut delay = next_delay(loaded.config.interval_of(feed), slot.failures);
-                        if let Some(wait) = polled.retry_after {
-                            delay = delay.max(wait);
-                        }
-                        // What the feed asks for, within the user's bound.
-                        if let Some(wait) = polled.wait_hint {
-                            delay = delay.max(wait.min(loaded.config.interval_of(feed) * MAX_HINT_FACTOR));
-                        }
-                        if polled.gone {
-                            // Not polled again by this run; a restart tries once more.
-                            tracing::warn!(feed = %url, "feed is gone (HTTP 410); no longer polled — remove it from the config");
-                            delay = GONE_DELAY;
-                        }
-                        slot.next = Instant::now() + delay;
-                        tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
-                    }
+                    table.finished(&url, &polled, &loaded.config);
                     last_poll = Some(chrono::Local::now());
                     self.sd.status(&status_line(&loaded.config, last_poll));
                 }
@@ -272,6 +309,7 @@ impl Scheduler {
                         return;
                     }
                     loaded = rx.borrow_and_update().clone();
+                    table.load(&loaded.config.feeds, Instant::now());
                     permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
                     self.sd.status(&status_line(&loaded.config, last_poll));
                 }
