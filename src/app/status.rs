@@ -168,9 +168,9 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// The user unit shipped in the repository, and the annotated starter config.
+/// The user unit shipped in the repository.
 const USER_UNIT: &str = include_str!("../../systemd/newswatch.service");
-const STARTER_CONFIG: &str = include_str!("../../config.toml");
+use super::first_run::STARTER_CONFIG;
 
 pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context as _;
