@@ -155,7 +155,7 @@ fn header(out: &mut String, report: &Report, clock: &Clock) {
         out,
         "<header class=\"page-head\"><p class=\"brand\">newswatch</p><h1>What happened since {}</h1>\
          <p class=\"figures\">{} · {} · {}</p>",
-        clock.time_as(report.since, "%a %-d %b %Y"),
+        clock.time_as(report.since, "%a %-d %b %H:%M"),
         count(report.topics.len(), "topic", "topics"),
         count(stories, "story", "stories"),
         count(articles, "article", "articles"),

@@ -85,7 +85,10 @@ fn story_card(out: &mut String, s: &StoryView, clock: &Clock) {
         latest = clock.time(s.last_seen),
         over = span(s.last_seen - s.started),
         spark = svg::sparkline(s),
-        growth = esc(&format!("1 → {} sources", s.timeline.len().max(1))),
+        growth = match s.timeline.len() {
+            0 | 1 => "1 source".to_string(),
+            n => format!("1 → {n} sources"),
+        },
     );
     whats_new(out, &s.timeline, clock);
     articles(out, &s.timeline, clock);

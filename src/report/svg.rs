@@ -184,7 +184,7 @@ fn row(svg: &mut String, story: &StoryView, scale: Scale, y: f64, odd: bool) {
         "<text class=\"row-label\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
         scale.x0 - 14.0,
         y + 4.0,
-        esc(&truncate(&story.title, 40))
+        esc(&truncate(&story.title, 38))
     );
     let (x0, x1) = (scale.x(story.started), scale.x(story.last_seen));
     let _ = write!(
