@@ -132,9 +132,9 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<footer>Made by newswatch {} on {} · times in {}</footer></main></body></html>\n",
+        "<footer>Made by newswatch {} on {} · times in {}</footer></main></body></html>",
         env!("CARGO_PKG_VERSION"),
         clock.time_as(report.generated, "%-d %b %Y %H:%M"),
         clock.zone()
