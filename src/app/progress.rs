@@ -3,7 +3,12 @@
 //! terminal and `--quiet` is off; piped or quiet, every call is a no-op, so scripts and
 //! logs never see bar fragments. Log lines written while a bar is up go through
 //! [`StderrWriter`], which lifts the bar, writes the line and redraws it underneath.
-//! What to count (feeds, articles, bytes) is the caller's business.
+//! What to count (feeds, articles, bytes) is the caller's business:
+//!
+//! ```ignore
+//! let bar = Progress::new(feeds.len() as u64, "importing feeds", quiet);
+//! for f in feeds { import(f)?; bar.inc(1); }   // or hand `bar.ticker()` to tasks
+//! ```
 
 use std::borrow::Cow;
 use std::io::{IsTerminal as _, Write};

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Local, Utc};
 use serde_json::json;
 
+use super::first_run::STARTER_CONFIG;
 use super::{load_config, open_store};
 use crate::config::{Config, format_duration};
 use crate::store::{FeedStatus, Store};
@@ -170,7 +171,6 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
 
 /// The user unit shipped in the repository.
 const USER_UNIT: &str = include_str!("../../systemd/newswatch.service");
-use super::first_run::STARTER_CONFIG;
 
 pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context as _;

@@ -43,7 +43,10 @@ pub fn topic_section(out: &mut String, n: usize, topic: &TopicStories, clock: &C
          notified.{}</figcaption></figure><ol class=\"stories\">",
         svg::topic_timeline(&topic.stories, clock),
         if more > 0 {
-            format!(" The {more} oldest stories are listed below only.")
+            format!(
+                " Only the {} most recent are drawn; {more} more are listed below.",
+                svg::MAX_ROWS
+            )
         } else {
             String::new()
         }
