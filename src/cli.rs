@@ -151,4 +151,28 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE|URL")]
         inputs: Vec<String>,
     },
+    /// Write one self-contained HTML page of the stories: per topic a timeline, and per
+    /// story its headline, how its sources grew, what was new and links to the articles.
+    Report {
+        /// Only this topic's stories.
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        /// Stories with an article this recent (e.g. 48h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::config::parse_duration)]
+        since: std::time::Duration,
+        /// The HTML file to write (- for standard output).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write newswatch.1 and one page per subcommand into DIR.
+    Man {
+        /// Write the pages into this directory instead of printing newswatch.1.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }

@@ -18,6 +18,7 @@
 //! | [`notify`] | notices and delivery channels (desktop, ntfy, webhook, command, log) |
 //! | [`clock`] | wall-clock time for delivery schedules, pausable in tests |
 //! | [`pipeline`] | one poll of one feed, and notice delivery |
+//! | [`report`] | the stories as one self-contained HTML page |
 //! | [`daemon`] | scheduler, reload, graceful shutdown |
 //! | [`sd_notify`] | systemd readiness, status and watchdog |
 
@@ -33,6 +34,7 @@ pub mod fetch;
 pub mod matching;
 pub mod notify;
 pub mod pipeline;
+pub mod report;
 pub mod sd_notify;
 pub mod store;
 pub mod stories;

@@ -532,19 +532,30 @@ pub async fn poll_all(
     shared: &Arc<Shared>,
     loaded: &Arc<Loaded>,
 ) -> Vec<(String, Result<FeedReport, String>)> {
+    poll_all_reporting(shared, loaded, || {}).await
+}
+
+/// [`poll_all`], calling `done` as each feed finishes (for a progress bar).
+pub async fn poll_all_reporting(
+    shared: &Arc<Shared>,
+    loaded: &Arc<Loaded>,
+    done: impl Fn() + Send + Sync + Clone + 'static,
+) -> Vec<(String, Result<FeedReport, String>)> {
     let permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
     let token = CancellationToken::new();
     let mut tasks = Vec::new();
     for feed in loaded.config.feeds.clone() {
-        let (shared, loaded, permits, token) = (
+        let (shared, loaded, permits, token, done) = (
             shared.clone(),
             loaded.clone(),
             permits.clone(),
             token.clone(),
+            done.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
             let result = poll_feed(&shared, &loaded, &feed, &token).await;
+            done();
             (
                 feed.url.to_string(),
                 result.map_err(|e| crate::error_chain(&e)),

@@ -1,11 +1,17 @@
 //! The subcommands, each a thin layer over the library: load the config, open the store,
 //! call the pipeline or daemon, print the outcome. The offline tools (`extract`,
 //! `explain`, `backtest`) are in [`offline`]; `inspect` (what newswatch reads from a feed)
-//! in [`inspect`].
+//! in [`inspect`]; `report` (the HTML page) in [`report`]; `completions` and `man` in
+//! [`docs`]; the starter config and first run in [`first_run`]; progress bars in
+//! [`progress`].
 
+mod docs;
+pub mod first_run;
 mod inspect;
 mod notices;
 mod offline;
+pub mod progress;
+mod report;
 mod status;
 mod stories;
 
@@ -23,20 +29,25 @@ use crate::notify::{Notifier, RecordingNotifier};
 use crate::pipeline::{self, Shared};
 use crate::store::Store;
 
-/// Sets up logging to stderr; `RUST_LOG` overrides the level. Under systemd (journald adds
-/// its own) there are no timestamps or colours.
+/// Sets up logging to stderr; `RUST_LOG` overrides the level, except that `--quiet` always
+/// means errors only. Under systemd (journald adds its own) there are no timestamps or
+/// colours. Log lines step around a progress bar.
 pub fn init_tracing(quiet: bool, verbose: u8) {
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "info",
-        (false, 1) => "debug",
+    let level = match verbose {
+        0 => "info",
+        1 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("warn,newswatch={level}")));
+    let filter = if quiet {
+        tracing_subscriber::EnvFilter::new("error")
+    } else {
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(format!("warn,newswatch={level}"))
+        })
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::StderrWriter)
         .with_target(false);
     if std::env::var_os("JOURNAL_STREAM").is_some() || std::env::var_os("INVOCATION_ID").is_some() {
         builder.with_ansi(false).without_time().init();
@@ -55,15 +66,16 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         .config
         .clone()
         .unwrap_or_else(config::default_config_path);
+    let quiet = cli.quiet;
     runtime.block_on(async move {
         match cli.command {
-            Command::Run => run(&config_path).await,
-            Command::Once { dry_run } => once(&config_path, dry_run).await,
+            Command::Run => run(&config_path, quiet).await,
+            Command::Once { dry_run } => once(&config_path, dry_run, quiet).await,
             Command::Check => check(&config_path),
             Command::Explain { topic, input } => {
                 offline::explain(&config_path, &topic, &input).await
             }
-            Command::Backtest { archive } => offline::backtest(&config_path, &archive),
+            Command::Backtest { archive } => offline::backtest(&config_path, &archive, quiet),
             Command::NotifyTest { channel } => {
                 notices::notify_test(&config_path, channel.as_deref()).await
             }
@@ -82,6 +94,11 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Inspect { json, url, inputs } => {
                 inspect::inspect(&config_path, json, url.as_deref(), &inputs).await
             }
+            Command::Report { topic, since, out } => {
+                report::write(&config_path, topic.as_deref(), since, &out).await
+            }
+            Command::Completions { shell } => docs::completions(shell),
+            Command::Man { out } => docs::man(out.as_deref()),
         }
     })
 }
@@ -89,7 +106,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
 fn load_config(path: &Path) -> anyhow::Result<Config> {
     if !path.exists() {
         bail!(
-            "no config file at {}; pass --config PATH (the repository's config.toml is an annotated starting point)",
+            "no config file at {}; `newswatch run` creates one there from the annotated template (or pass --config PATH)",
             path.display()
         );
     }
@@ -125,7 +142,13 @@ async fn open_store(path: PathBuf) -> anyhow::Result<Store> {
         .with_context(|| format!("cannot open the database {shown}"))
 }
 
-async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
+async fn run(config_path: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
+    if first_run::ensure_config(config_path)? == first_run::FirstRun::Created && !quiet {
+        eprintln!(
+            "created {} from the annotated template; edit its feeds and topics",
+            config_path.display()
+        );
+    }
     let config = load_config(config_path)?;
     let store = open_store(config.database_path()).await?;
     daemon::run(
@@ -185,7 +208,7 @@ fn check(config_path: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+async fn once(config_path: &Path, dry_run: bool, quiet: bool) -> anyhow::Result<ExitCode> {
     let config = Arc::new(load_config(config_path)?);
     let db = config.database_path();
     // A dry run works on a snapshot so that it changes nothing a later real run relies on.
@@ -211,8 +234,11 @@ async fn once(config_path: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
         dry_run.then(|| vec![Arc::new(recorder.clone()) as Arc<dyn Notifier>]);
     let loaded = Arc::new(pipeline::load(config.clone(), notifiers)?);
     let shared = Arc::new(Shared::open(store, &config)?);
-    let reports = pipeline::poll_all(&shared, &loaded).await;
+    let bar = progress::Progress::new(config.feeds.len() as u64, "polling feeds", quiet);
+    let reports = pipeline::poll_all_reporting(&shared, &loaded, bar.ticker()).await;
+    bar.set_message("delivering notices");
     let delivered = pipeline::deliver_pending(&shared, &loaded).await.notices;
+    drop(bar);
 
     let mut out = std::io::stdout().lock();
     let mut failed = 0;

@@ -189,10 +189,16 @@ struct ArchivedArticle {
     source: Option<String>,
 }
 
-pub(super) fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<ExitCode> {
+pub(super) fn backtest(
+    config_path: &Path,
+    archive: &Path,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
     let file = std::fs::File::open(archive)
         .with_context(|| format!("cannot open {}", archive.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = super::progress::Progress::bytes(size, "replaying", quiet);
     let reader = std::io::BufReader::new(file);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut tracker = crate::stories::Tracker::new();
@@ -200,6 +206,7 @@ pub(super) fn backtest(config_path: &Path, archive: &Path) -> anyhow::Result<Exi
     let mut clock = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
     for (n, line) in std::io::BufRead::lines(reader).enumerate() {
         let line = line.with_context(|| format!("cannot read {}", archive.display()))?;
+        bar.inc(line.len() as u64 + 1);
         if line.trim().is_empty() {
             continue;
         }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, Local, Utc};
 use serde_json::json;
 
+use super::first_run::STARTER_CONFIG;
 use super::{load_config, open_store};
 use crate::config::{Config, format_duration};
 use crate::store::{FeedStatus, Store};
@@ -168,9 +169,8 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// The user unit shipped in the repository, and the annotated starter config.
+/// The user unit shipped in the repository.
 const USER_UNIT: &str = include_str!("../../systemd/newswatch.service");
-const STARTER_CONFIG: &str = include_str!("../../config.toml");
 
 pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context as _;
