@@ -221,6 +221,8 @@ struct Doc {
     names: IdSet,
     numbers: IdSet,
     simhash: u64,
+    /// A headline without text.
+    headline_only: bool,
 }
 
 /// An article's vectors weighted by the current IDF, computed once per article.
@@ -411,6 +413,7 @@ impl Tracker {
             names: self.vocab.set(f.names.iter()),
             numbers: self.vocab.set(f.numbers.iter()),
             simhash: f.simhash,
+            headline_only: f.sentences.is_empty(),
         }
     }
 
@@ -493,7 +496,10 @@ impl Tracker {
         };
         let mut head = cosine(&q.head, q.head_norm, &s.head, head_norm);
         let mut all = cosine(&q.all, q.all_norm, &s.all, all_norm);
-        if (doc.all.len() as f64) < SHORT_TEXT_TERMS {
+        // A headline alone (no text beyond its head) also compares with single members: it
+        // shares few words with a story's sum but many with the headline it rewrites. An
+        // article with a body does not: the heads of look-alike events are too alike.
+        if doc.headline_only {
             let nearest = s
                 .heads
                 .iter()
@@ -522,11 +528,6 @@ fn join_threshold(terms: usize) -> f64 {
 
 /// How many member heads a story keeps for short texts.
 const MEMBER_HEADS: usize = 24;
-/// Texts with fewer distinct terms than this compare with single members too: a headline
-/// shares few words with a story's sum but many with the headline it rewrites. On ECB+
-/// reduced to titles first-story detection cost 1.00 → 0.86; full articles B³-F1 0.925 →
-/// 0.933 (their short members).
-const SHORT_TEXT_TERMS: f64 = 24.0;
 
 /// Overlap coefficient of two sets: |A ∩ B| / min(|A|, |B|).
 fn overlap(a: &IdSet, b: &IdSet) -> f64 {
