@@ -9,6 +9,7 @@
 //! whose only URL is its guid linked to it.
 
 mod dates;
+pub mod opml;
 mod prepare;
 
 pub use dates::parse_feed_date;
