@@ -92,6 +92,8 @@ pub struct ConfigFile {
     original: Option<String>,
     config: Config,
     doc: DocumentMut,
+    /// The configured feeds by URL, with their names: kept in step with `doc`.
+    feeds: std::collections::HashMap<Url, Option<String>>,
 }
 
 impl ConfigFile {
@@ -113,12 +115,7 @@ impl ConfigFile {
                 path: path.clone(),
                 source,
             })?;
-        Ok(ConfigFile {
-            path,
-            original,
-            config,
-            doc,
-        })
+        Ok(ConfigFile::new(path, original, config, doc))
     }
 
     /// Edits config text that is not (yet) a file; [`ConfigFile::save`] writes it to `path`.
@@ -130,12 +127,27 @@ impl ConfigFile {
                 path: path.to_path_buf(),
                 source,
             })?;
-        Ok(ConfigFile {
-            path: path.to_path_buf(),
-            original: Some(text.to_string()),
+        Ok(ConfigFile::new(
+            path.to_path_buf(),
+            Some(text.to_string()),
             config,
             doc,
-        })
+        ))
+    }
+
+    fn new(path: PathBuf, original: Option<String>, config: Config, doc: DocumentMut) -> Self {
+        let feeds = config
+            .feeds
+            .iter()
+            .map(|f| (f.url.clone(), f.name.clone()))
+            .collect();
+        ConfigFile {
+            path,
+            original,
+            config,
+            doc,
+            feeds,
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -169,10 +181,7 @@ impl ConfigFile {
     /// The name of the configured feed at `url`, if one is (`Some(None)`: one without a
     /// name).
     pub fn configured(&self, url: &Url) -> Option<Option<String>> {
-        self.feed_tables()
-            .into_iter()
-            .find(|(u, _)| parse_http_url(u).is_ok_and(|u| &u == url))
-            .map(|(_, name)| name)
+        self.feeds.get(url).cloned()
     }
 
     /// Adds a `[[feeds]]` table after the last one; a URL already configured is refused.
@@ -192,7 +201,15 @@ impl ConfigFile {
             let tags: toml_edit::Array = feed.tags.iter().map(String::as_str).collect();
             table.insert("tags", toml_edit::value(tags));
         }
-        append_table(&mut self.doc, "feeds", table)
+        append_table(&mut self.doc, "feeds", table)?;
+        let name = feed
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        self.feeds
+            .insert(feed.url.clone(), name.map(str::to_string));
+        Ok(())
     }
 
     /// Removes the `[[feeds]]` table whose URL (or, failing that, name) is `which`. The
@@ -224,6 +241,9 @@ impl ConfigFile {
         };
         remove_table(&mut self.doc, "feeds", index);
         let (url, name) = feeds[index].clone();
+        if let Ok(u) = parse_http_url(&url) {
+            self.feeds.remove(&u);
+        }
         Ok(RemovedFeed { url, name })
     }
 
