@@ -290,8 +290,9 @@ fn print_test(
     )?;
     writeln!(
         out,
-        "{} of {scanned} articles read in the last {} match",
+        "{} of {scanned} articles read since {} ({} ago) match",
         hits.len(),
+        since_at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
         crate::config::format_duration(since)
     )?;
     for h in hits {
