@@ -14,7 +14,7 @@ use url::Url;
 use crate::cli::FeedsAction;
 use crate::config::edit::{ConfigFile, EditError, NewFeed};
 use crate::config::parse_http_url;
-use crate::feed::discover::{self, Found, Via};
+use crate::feed::discover::{self, Discovery, Found, Via};
 use crate::feed::opml::{self, OpmlFeed};
 use crate::fetch::Fetcher;
 
@@ -41,7 +41,15 @@ pub(super) async fn run(
             all,
             name,
             tags,
-        } => add(config_path, &url, all, name, tags, &mut say).await,
+        } => {
+            let req = AddRequest {
+                input: url,
+                all,
+                name,
+                tags,
+            };
+            add(config_path, req, &mut say).await
+        }
         FeedsAction::Remove { feed } => remove(config_path, &feed, &mut say),
         FeedsAction::Import { file } => {
             import(config_path, &file, &mut say, &mut |_done, _total| {})
@@ -73,16 +81,17 @@ fn describe(f: &Found) -> String {
     )
 }
 
-async fn add(
-    config_path: &Path,
-    input: &str,
+/// What `feeds add` was asked to do.
+struct AddRequest {
+    input: String,
     all: bool,
     name: Option<String>,
     tags: Vec<String>,
-    say: &mut Say<'_>,
-) -> anyhow::Result<ExitCode> {
+}
+
+async fn add(config_path: &Path, req: AddRequest, say: &mut Say<'_>) -> anyhow::Result<ExitCode> {
     let mut file = ConfigFile::load(config_path)?;
-    let url = typed_url(input)?;
+    let url = typed_url(&req.input)?;
     if let Some(name) = file.configured(&url) {
         return Err(EditError::DuplicateFeed {
             url: url.to_string(),
@@ -96,49 +105,30 @@ async fn add(
         tracing::debug!(url = %u, "looking for a feed");
     })
     .await?;
-    let how = match found.via {
-        Via::Direct => "it is a feed",
-        Via::Advertised => "advertised by the page",
-        Via::CommonPath => "at a common feed path; the page advertises none",
-    };
-    let count = found.feeds.len();
-    say(format!(
-        "found {count} feed{} at {url} ({how}):",
-        if count == 1 { "" } else { "s" }
-    ))?;
-    for f in &found.feeds {
-        say(format!("  {}", describe(f)))?;
-    }
-    for (u, why) in &found.unreadable {
-        say(format!("  unreadable: <{u}>: {why}"))?;
-    }
-    let chosen: Vec<&Found> = if all {
-        found.feeds.iter().collect()
-    } else {
-        found.feeds.iter().take(1).collect()
-    };
+    report_found(&url, &found, say)?;
+    let take = if req.all { found.feeds.len() } else { 1 };
     let mut added = Vec::new();
     let mut already = Vec::new();
-    for f in chosen {
+    for f in found.feeds.iter().take(take) {
         let feed = NewFeed {
             url: f.url.clone(),
-            name: name.clone().or_else(|| f.title.clone()),
-            tags: tags.clone(),
+            name: req.name.clone().or_else(|| f.title.clone()),
+            tags: req.tags.clone(),
         };
         match file.add_feed(&feed) {
-            Ok(()) => added.push(f),
+            Ok(()) => added.push(feed),
             Err(EditError::DuplicateFeed { url, name }) => already.push((url, name)),
             Err(e) => return Err(e.into()),
         }
     }
-    if added.is_empty() {
-        let (url, name) = already.swap_remove(0);
+    if added.is_empty()
+        && let Some((url, name)) = already.first().cloned()
+    {
         return Err(EditError::DuplicateFeed { url, name }.into());
     }
-    let existed = file.existed();
     file.save()?;
     for f in &added {
-        let shown = match name.as_deref().or(f.title.as_deref()) {
+        let shown = match &f.name {
             Some(n) => format!("{n} <{}>", f.url),
             None => format!("<{}>", f.url),
         };
@@ -147,18 +137,34 @@ async fn add(
     for (u, _) in &already {
         say(format!("already configured: <{u}>"))?;
     }
-    say(format!(
-        "{} {}",
-        if existed { "updated" } else { "created" },
-        file.path().display()
-    ))?;
-    if !all && count > 1 {
+    let verb = if file.existed() { "updated" } else { "created" };
+    say(format!("{verb} {}", file.path().display()))?;
+    let more = found.feeds.len() - take;
+    if more > 0 {
         say(format!(
-            "{} more found: add them all with --all, or one with `newswatch feeds add URL`",
-            count - 1
+            "{more} more found: add them all with --all, or one with `newswatch feeds add URL`"
         ))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What discovery found, and how.
+fn report_found(url: &Url, found: &Discovery, say: &mut Say<'_>) -> std::io::Result<()> {
+    let how = match found.via {
+        Via::Direct => "it is a feed",
+        Via::Advertised => "advertised by the page",
+        Via::CommonPath => "at a common feed path; the page advertises none",
+    };
+    let count = found.feeds.len();
+    let plural = if count == 1 { "" } else { "s" };
+    say(format!("found {count} feed{plural} at {url} ({how}):"))?;
+    for f in &found.feeds {
+        say(format!("  {}", describe(f)))?;
+    }
+    for (u, why) in &found.unreadable {
+        say(format!("  unreadable: <{u}>: {why}"))?;
+    }
+    Ok(())
 }
 
 fn remove(config_path: &Path, which: &str, say: &mut Say<'_>) -> anyhow::Result<ExitCode> {

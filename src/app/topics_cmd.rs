@@ -253,30 +253,7 @@ fn print_test(
 ) -> anyhow::Result<ExitCode> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        let matches: Vec<serde_json::Value> = hits
-            .iter()
-            .map(|h| {
-                json!({
-                    "score": (h.score * 1000.0).round() / 1000.0,
-                    "published": h.published,
-                    "source": h.source,
-                    "title": h.title,
-                    "url": h.url,
-                })
-            })
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            json!({
-                "topic": topic.name,
-                "query": topic.query.source(),
-                "min_score": topic.min_score,
-                "since": since_at,
-                "scanned": scanned,
-                "matches": matches,
-            })
-        )?;
+        writeln!(out, "{}", test_json(topic, since_at, scanned, hits))?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -311,4 +288,33 @@ fn print_test(
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `topics test --json`: one object.
+fn test_json(
+    topic: &TopicConfig,
+    since_at: DateTime<Utc>,
+    scanned: usize,
+    hits: &[Hit],
+) -> serde_json::Value {
+    let matches: Vec<serde_json::Value> = hits
+        .iter()
+        .map(|h| {
+            json!({
+                "score": (h.score * 1000.0).round() / 1000.0,
+                "published": h.published,
+                "source": h.source,
+                "title": h.title,
+                "url": h.url,
+            })
+        })
+        .collect();
+    json!({
+        "topic": topic.name,
+        "query": topic.query.source(),
+        "min_score": topic.min_score,
+        "since": since_at,
+        "scanned": scanned,
+        "matches": matches,
+    })
 }

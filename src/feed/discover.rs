@@ -87,39 +87,14 @@ pub async fn discover(
     url: &Url,
     progress: &mut dyn FnMut(&Url),
 ) -> Result<Discovery, DiscoverError> {
-    let limit = daemon.max_feed_size.max(daemon.max_page_size);
     progress(url);
-    let page = match fetcher
-        .get(url, &Validators::default(), limit, Overflow::Truncate)
-        .await
-    {
-        Ok(FetchOutcome::Fetched(f)) => *f,
-        Ok(FetchOutcome::NotModified) => {
-            return Err(DiscoverError::NotFound {
-                url: url.clone(),
-                reason: "the server answered 304 to an unconditional GET".into(),
-            });
-        }
-        Err(source) => {
-            return Err(DiscoverError::Fetch {
-                url: url.clone(),
-                source,
-            });
-        }
-    };
-    // A feed cut at the cap is not a feed; a page cut there still has its <head>.
-    if !page.truncated && page.body.len() as u64 <= daemon.max_feed_size {
-        let base = page.url.clone();
-        let body = page.body.clone();
-        if let Ok(Ok(feed)) =
-            tokio::task::spawn_blocking(move || parse_feed(&body, &base).map_err(|_| ())).await
-        {
-            return Ok(Discovery {
-                via: Via::Direct,
-                feeds: vec![found(fetcher, url, &page.url, &feed)],
-                unreadable: Vec::new(),
-            });
-        }
+    let page = fetch_page(fetcher, daemon, url).await?;
+    if let Some(feed) = as_feed(&page, daemon).await {
+        return Ok(Discovery {
+            via: Via::Direct,
+            feeds: vec![found(fetcher, url, &page.url, &feed)],
+            unreadable: Vec::new(),
+        });
     }
     let advertised = advertised_feeds(page).await;
     let mut feeds: Vec<Found> = Vec::new();
@@ -158,7 +133,51 @@ pub async fn discover(
             Err(why) => tracing::debug!(url = %candidate, error = %why, "no feed here"),
         }
     }
-    let reason = if advertised.is_empty() {
+    Err(DiscoverError::NotFound {
+        url: url.clone(),
+        reason: not_found(advertised.is_empty(), &unreadable),
+    })
+}
+
+/// The page at `url`, cut at the larger of the feed and page caps.
+async fn fetch_page(
+    fetcher: &Fetcher,
+    daemon: &DaemonConfig,
+    url: &Url,
+) -> Result<Fetched, DiscoverError> {
+    let limit = daemon.max_feed_size.max(daemon.max_page_size);
+    match fetcher
+        .get(url, &Validators::default(), limit, Overflow::Truncate)
+        .await
+    {
+        Ok(FetchOutcome::Fetched(f)) => Ok(*f),
+        Ok(FetchOutcome::NotModified) => Err(DiscoverError::NotFound {
+            url: url.clone(),
+            reason: "the server answered 304 to an unconditional GET".into(),
+        }),
+        Err(source) => Err(DiscoverError::Fetch {
+            url: url.clone(),
+            source,
+        }),
+    }
+}
+
+/// The page read as a feed, if it is one. A feed cut at the cap is not a feed (a page cut
+/// there still has its `<head>`).
+async fn as_feed(page: &Fetched, daemon: &DaemonConfig) -> Option<ParsedFeed> {
+    if page.truncated || page.body.len() as u64 > daemon.max_feed_size {
+        return None;
+    }
+    let (body, base) = (page.body.clone(), page.url.clone());
+    tokio::task::spawn_blocking(move || parse_feed(&body, &base).ok())
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Why nothing was found.
+fn not_found(advertised_none: bool, unreadable: &[(Url, String)]) -> String {
+    if advertised_none {
         format!(
             "it is not a feed, its page advertises none (<link rel=\"alternate\">), and none of {} is one",
             COMMON_PATHS.join(", ")
@@ -174,11 +193,7 @@ pub async fn discover(
                 .join("; "),
             COMMON_PATHS.join(", ")
         )
-    };
-    Err(DiscoverError::NotFound {
-        url: url.clone(),
-        reason,
-    })
+    }
 }
 
 /// A found feed, at the address it moved to for good if it did.
