@@ -2,7 +2,8 @@
 //!
 //! [`parse`] is pure (text in, config or error out) and [`load`] adds file I/O and the file
 //! name. Every error names the file, line, column and key path, and shows the offending line
-//! with a caret. Watching the file for edits is the daemon's job (`crate::daemon`).
+//! with a caret. Watching the file for edits is the daemon's job (`crate::daemon`);
+//! [`edit`] changes the file in place for `feeds add|remove|import` and `topics add`.
 
 mod duration;
 pub mod edit;

@@ -7,6 +7,8 @@
 //! On top of feed-rs: byte-level repairs so that feeds other readers accept are not
 //! rejected ([`prepare`]), lenient dates ([`dates`]), titles as plain text, and an entry
 //! whose only URL is its guid linked to it.
+//!
+//! Also here: finding a site's feeds ([`discover`]) and OPML subscription lists ([`opml`]).
 
 mod dates;
 pub mod discover;
