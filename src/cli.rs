@@ -125,12 +125,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The configured feeds with their state.
+    /// The configured feeds with their state; `feeds add|remove|import|export` edit the list.
+    #[command(args_conflicts_with_subcommands = true)]
     Feeds {
         /// One JSON object per feed per line: {"url", "name", "title", "interval",
         /// "entries", "ok", "last_error"}.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        action: Option<FeedsAction>,
+    },
+    /// The configured topics; `topics add` adds one, `topics test` tries one on the
+    /// articles already read.
+    Topics {
+        #[command(subcommand)]
+        action: Option<TopicsAction>,
     },
     /// Set newswatch up as a systemd user service.
     Service {
@@ -174,5 +183,88 @@ pub enum Command {
         /// Write the pages into this directory instead of printing newswatch.1.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+}
+
+/// `newswatch feeds …`: edit the feed list in the config file (comments and formatting
+/// are kept; the edit is validated before it is written).
+#[derive(Debug, Subcommand)]
+pub enum FeedsAction {
+    /// Add a feed: a feed URL, or a site whose page advertises its feeds (or serves one at
+    /// a common path such as /feed or /rss.xml). Shows what was found and adds the first.
+    Add {
+        /// A feed's or a site's URL (https:// is assumed when no scheme is given).
+        #[arg(value_name = "URL")]
+        url: String,
+        /// Add every feed found, not only the first.
+        #[arg(long)]
+        all: bool,
+        /// The feed's name [default: the feed's own title].
+        #[arg(long, value_name = "NAME", conflicts_with = "all")]
+        name: Option<String>,
+        /// A tag for the feed (repeatable); topics' `feeds` may name tags.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+    },
+    /// Remove a feed, by its URL or its name.
+    Remove {
+        #[arg(value_name = "URL|NAME")]
+        feed: String,
+    },
+    /// Add the feeds of an OPML file (other readers' export); folders and categories
+    /// become tags. Feeds already configured are skipped.
+    Import {
+        #[arg(value_name = "FILE.opml")]
+        file: PathBuf,
+    },
+    /// Write the feeds as OPML 2.0 (names, URLs, tags as folders and categories).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `newswatch topics …`: add a topic, or try one on the articles already read.
+#[derive(Debug, Subcommand)]
+pub enum TopicsAction {
+    /// Add a topic to the config file; a query that does not parse writes nothing.
+    Add {
+        /// The topic's name (unique).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The query, e.g. '(Ukraine OR Kyiv) AND (talks OR ceasefire)'.
+        #[arg(long, value_name = "QUERY")]
+        query: String,
+        /// Relevance (0..1) an article needs [default: 0.15].
+        #[arg(long, value_name = "SCORE")]
+        min_score: Option<f64>,
+        /// Only articles from these feeds: names, URLs or tags (repeatable, or
+        /// comma-separated).
+        #[arg(long, value_name = "FEED", value_delimiter = ',')]
+        feeds: Vec<String>,
+        /// A note for yourself.
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+    },
+    /// Run a topic over the articles already stored and show what it would have matched,
+    /// best first, and how many articles were scanned.
+    Test {
+        /// The topic's name, as in the config (with --query, any name).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Articles read this recently (e.g. 48h, 7d).
+        #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::config::parse_duration)]
+        since: std::time::Duration,
+        /// Try this query instead of the topic's (to test one before adding it).
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// Try this min_score instead of the topic's.
+        #[arg(long, value_name = "SCORE")]
+        min_score: Option<f64>,
+        /// One JSON object: {"topic", "query", "min_score", "since", "scanned",
+        /// "matches": [{"score", "published", "source", "title", "url"}]}.
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -6,6 +6,7 @@
 //! [`progress`].
 
 mod docs;
+mod feeds_cmd;
 pub mod first_run;
 mod inspect;
 mod notices;
@@ -14,6 +15,7 @@ pub mod progress;
 mod report;
 mod status;
 mod stories;
+mod topics_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,7 +86,12 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
                 action: crate::cli::ServiceAction::Install,
             } => status::install_service(&config_path),
             Command::Status { json } => status::status(&config_path, json).await,
-            Command::Feeds { json } => status::feeds(&config_path, json).await,
+            Command::Feeds { json, action: None } => status::feeds(&config_path, json).await,
+            Command::Feeds {
+                action: Some(action),
+                ..
+            } => feeds_cmd::run(&config_path, action, cli.quiet).await,
+            Command::Topics { action } => topics_cmd::run(&config_path, action, cli.quiet).await,
             Command::Stories { topic, since, json } => {
                 stories::list(&config_path, topic.as_deref(), since, json).await
             }

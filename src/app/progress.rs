@@ -79,6 +79,14 @@ impl Progress {
         self.bar.is_some()
     }
 
+    /// Moves the bar to `done` of `total` (for work that learns its size as it goes).
+    pub fn set(&self, done: u64, total: u64) {
+        if let Some(b) = &self.bar {
+            b.set_length(total);
+            b.set_position(done);
+        }
+    }
+
     /// Counts `n` more items (or bytes) done.
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {

@@ -2,9 +2,11 @@
 //!
 //! [`parse`] is pure (text in, config or error out) and [`load`] adds file I/O and the file
 //! name. Every error names the file, line, column and key path, and shows the offending line
-//! with a caret. Watching the file for edits is the daemon's job (`crate::daemon`).
+//! with a caret. Watching the file for edits is the daemon's job (`crate::daemon`);
+//! [`edit`] changes the file in place for `feeds add|remove|import` and `topics add`.
 
 mod duration;
+pub mod edit;
 mod raw;
 mod span;
 mod validate;
@@ -66,9 +68,18 @@ pub struct FeedConfig {
     pub interval: Option<Duration>,
     /// Corrections for this feed's article pages.
     pub extract: crate::extract::Overrides,
+    /// The user's labels (categories of an OPML import); topics' `feeds` may name them.
+    pub tags: Vec<String>,
 }
 
 impl FeedConfig {
+    /// Whether `label` (from a topic's `feeds`) means this feed: its name, URL or a tag.
+    pub fn is_called(&self, label: &str) -> bool {
+        self.name.as_deref() == Some(label)
+            || self.url.as_str() == label
+            || self.tags.iter().any(|t| t == label)
+    }
+
     /// What to call this feed in notices and logs.
     pub fn display_name(&self) -> String {
         self.name
@@ -85,7 +96,7 @@ pub struct TopicConfig {
     pub min_score: f64,
     /// ISO 639-3 codes (`eng`); empty means any language.
     pub languages: Vec<String>,
-    /// Names or URLs of the feeds this topic reads; empty means all.
+    /// Names, URLs or tags of the feeds this topic reads; empty means all.
     pub feeds: Vec<String>,
     pub urgency: Urgency,
     pub enabled: bool,
@@ -99,13 +110,10 @@ pub struct TopicConfig {
 }
 
 impl TopicConfig {
-    /// Whether this topic reads articles from `feed`.
+    /// Whether this topic reads articles from `feed`: its `feeds` name the feed, its URL
+    /// or one of its tags (or are empty).
     pub fn reads(&self, feed: &FeedConfig) -> bool {
-        self.feeds.is_empty()
-            || self
-                .feeds
-                .iter()
-                .any(|f| feed.name.as_deref() == Some(f.as_str()) || feed.url.as_str() == f)
+        self.feeds.is_empty() || self.feeds.iter().any(|f| feed.is_called(f))
     }
 
     /// Whether this topic's notices go to the channel called `name`.
@@ -509,6 +517,23 @@ mod tests {
         assert_eq!(inv.key, "topics[0].languages[0]");
         let inv = invalid(&format!("{base}urgency = \"urgent\"\n"));
         assert_eq!(inv.key, "topics[0].urgency");
+    }
+
+    #[test]
+    fn feed_tags_are_kept_and_topics_may_name_them() {
+        let text = "[[feeds]]\nurl = \"https://a.example/rss\"\ntags = [\"tech\", \" science \", \"tech\"]\n\
+                    [[feeds]]\nurl = \"https://b.example/rss\"\n\
+                    [[topics]]\nname = \"t\"\nquery = \"x\"\nfeeds = [\"science\"]\n";
+        let c = parse(text, "c.toml").unwrap();
+        assert_eq!(c.feeds[0].tags, ["tech", "science"]);
+        assert!(c.feeds[1].tags.is_empty());
+        assert!(c.topics[0].reads(&c.feeds[0]));
+        assert!(!c.topics[0].reads(&c.feeds[1]));
+        let inv = invalid(&text.replace("\"science\"]\n", "\"sport\"]\n"));
+        assert_eq!(inv.key, "topics[0].feeds[0]");
+        assert!(inv.message.contains("or that tag"), "{inv}");
+        let inv = invalid("[[feeds]]\nurl = \"https://a.example/rss\"\ntags = [\"a\", \" \"]\n");
+        assert_eq!(inv.key, "feeds[0].tags[1]");
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct RawFeed {
     pub content_selector: Option<String>,
     #[serde(default)]
     pub remove_selectors: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -81,11 +81,24 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
             path.push(Seg::Index(j));
             remove.push(selector(css, path)?);
         }
+        let mut tags: Vec<String> = Vec::with_capacity(f.tags.len());
+        for (j, tag) in f.tags.iter().enumerate() {
+            let tag = tag.trim();
+            if tag.is_empty() {
+                let mut path = item("feeds", i, "tags");
+                path.push(Seg::Index(j));
+                return Err(fail(path, "a tag is empty"));
+            }
+            if !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_string());
+            }
+        }
         feeds.push(FeedConfig {
             url,
             name: f.name.filter(|n| !n.trim().is_empty()),
             interval,
             extract: crate::extract::Overrides { content, remove },
+            tags,
         });
     }
     let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());
@@ -124,15 +137,12 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
             })?);
         }
         for (j, f) in t.feeds.iter().enumerate() {
-            let known = feeds
-                .iter()
-                .any(|feed| feed.name.as_deref() == Some(f.as_str()) || feed.url.as_str() == f);
-            if !known {
+            if !feeds.iter().any(|feed| feed.is_called(f)) {
                 let mut path = item("topics", i, "feeds");
                 path.push(Seg::Index(j));
                 return Err(fail(
                     path,
-                    format!("no feed is named {f:?} or has that URL"),
+                    format!("no feed is named {f:?}, has that URL or that tag"),
                 ));
             }
         }

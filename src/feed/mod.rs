@@ -7,8 +7,12 @@
 //! On top of feed-rs: byte-level repairs so that feeds other readers accept are not
 //! rejected ([`prepare`]), lenient dates ([`dates`]), titles as plain text, and an entry
 //! whose only URL is its guid linked to it.
+//!
+//! Also here: finding a site's feeds ([`discover`]) and OPML subscription lists ([`opml`]).
 
 mod dates;
+pub mod discover;
+pub mod opml;
 mod prepare;
 
 pub use dates::parse_feed_date;
@@ -17,9 +21,28 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+/// The kind of document a feed is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "RSS",
+            FeedFormat::Atom => "Atom",
+            FeedFormat::Json => "JSON Feed",
+        }
+    }
+}
+
 /// A parsed feed.
 #[derive(Debug, Clone)]
 pub struct ParsedFeed {
+    pub format: FeedFormat,
     pub title: Option<String>,
     /// The site the feed belongs to (its alternate link), http(s) only.
     pub link: Option<Url>,
@@ -63,6 +86,11 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
     // Atom says whether a title is text or markup; RSS and JSON titles are text that often
     // carries escaped markup anyway.
     let atom = feed.feed_type == feed_rs::model::FeedType::Atom;
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => FeedFormat::Atom,
+        feed_rs::model::FeedType::JSON => FeedFormat::Json,
+        _ => FeedFormat::Rss,
+    };
     let title_text = |t: feed_rs::model::Text| {
         if atom && t.content_type.to_string().starts_with("text/plain") {
             collapse_whitespace(&t.content)
@@ -102,6 +130,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         .collect();
     let hints = schedule_hints(bytes);
     Ok(ParsedFeed {
+        format,
         title: feed.title.map(title_text),
         link: best_link(&feed.links, base),
         entries,

@@ -10,7 +10,10 @@
 //! a crash before delivery retries the notice on restart, and an entry is never seen without
 //! its notices.
 
+mod articles;
 mod schema;
+
+pub use articles::StoredArticle;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -269,12 +269,21 @@ async fn progress_bars_show_on_a_terminal_only_and_never_with_quiet() {
         "{\"id\": 1, \"title\": \"Rocket launch delayed\", \"text\": \"The rocket launch.\"}\n",
     )
     .unwrap();
+    let opml = dir.path().join("feeds.opml");
+    std::fs::write(
+        &opml,
+        "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\
+         <outline text=\"Space\" xmlUrl=\"http://127.0.0.1:9/space.xml\"/></body></opml>",
+    )
+    .unwrap();
     tokio::task::spawn_blocking(move || {
         let bin = env!("CARGO_BIN_EXE_newswatch");
         let config = path.display();
         let cases = [
             ("once --dry-run".to_string(), "polling feeds"),
             (format!("backtest {}", archive.display()), "replaying"),
+            ("topics test Launches".to_string(), "testing the topic"),
+            (format!("feeds import {}", opml.display()), "importing feeds"),
         ];
         for (args, label) in cases {
             let Some(shown) = on_a_terminal(&format!("'{bin}' --config '{config}' {args}")) else {
