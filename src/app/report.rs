@@ -66,12 +66,14 @@ pub(super) async fn write(
     }
     std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
     let stories: usize = page.topics.iter().map(|t| t.stories.len()).sum();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     writeln!(
         std::io::stdout().lock(),
-        "wrote {} ({} stories in {} topics)",
+        "wrote {} ({} in {})",
         out.display(),
-        stories,
-        page.topics.len()
+        plural(stories, "story", "stories"),
+        plural(page.topics.len(), "topic", "topics")
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -283,7 +283,10 @@ async fn progress_bars_show_on_a_terminal_only_and_never_with_quiet() {
             ("once --dry-run".to_string(), "polling feeds"),
             (format!("backtest {}", archive.display()), "replaying"),
             ("topics test Launches".to_string(), "testing the topic"),
-            (format!("feeds import {}", opml.display()), "importing feeds"),
+            (
+                format!("feeds import {}", opml.display()),
+                "importing feeds",
+            ),
         ];
         for (args, label) in cases {
             let Some(shown) = on_a_terminal(&format!("'{bin}' --config '{config}' {args}")) else {
