@@ -14,6 +14,7 @@ mod dates;
 pub mod discover;
 pub mod opml;
 mod prepare;
+mod text_elements;
 
 pub use dates::parse_feed_date;
 
@@ -350,6 +351,21 @@ mod tests {
             <item><title>x</title><link>javascript:alert(1)</link></item></channel></rss>"#;
         let f = parse_feed(rss, &base()).unwrap();
         assert_eq!(f.entries[0].link, None);
+    }
+
+    #[test]
+    fn odd_text_elements_keep_their_feed_and_their_words() {
+        let rss = b"<rss version=\"2.0\"><channel><title>C</title><item><title><p>Item <b>Title</b></p></title>\
+            <link>http://example.com/1</link></item></channel></rss>";
+        let f = parse_feed(rss, &base()).unwrap();
+        assert_eq!(f.entries[0].title, "Item Title");
+        let atom = b"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>F</title><entry>\
+            <title type=\"application/x-custom\">Custom</title><link href=\"http://example.com/2\"/></entry>\
+            <entry><title type=\"application/octet-stream\">RW5jb2RlZA==</title>\
+            <link href=\"http://example.com/3\"/></entry></feed>";
+        let f = parse_feed(atom, &base()).unwrap();
+        let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Custom", "Encoded"]);
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //!   ones feed-rs knows, so their elements are not ignored;
 //! - an `<rss>` root without a version, or with one feed-rs does not list (0.93, 0.94,
 //!   1.0...), is read as RSS 2.0, which all of them are a subset of;
-//! - Atom 0.3's MIME-typed titles and its issued/modified dates take Atom 1.0's names.
+//! - Atom 0.3's MIME-typed titles and its issued/modified dates take Atom 1.0's names;
+//! - text elements with unknown types, base64 or naked markup are repaired
+//!   ([`super::text_elements`]).
 
 use std::borrow::Cow;
 
@@ -54,6 +56,9 @@ pub fn prepare(bytes: &[u8]) -> Cow<'_, [u8]> {
                 doc = Cow::Owned(replaced);
             }
         }
+    }
+    if let Some(repaired) = super::text_elements::repair(&doc, atom) {
+        doc = Cow::Owned(repaired);
     }
     doc
 }
