@@ -9,6 +9,15 @@ mod cleanup;
 mod content;
 mod guard;
 mod meta;
+mod mojibake;
+
+/// Experiment switches (temporary).
+pub(crate) fn exp(name: &str) -> bool {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| std::env::var("NW_EXP").unwrap_or_default())
+        .split(',')
+        .any(|x| x == name)
+}
 
 use chrono::{DateTime, Utc};
 use scraper::Html;
@@ -79,6 +88,9 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
         }
     }
     article.text = cleanup::clean_paragraphs(paragraphs, &article.title).join("\n\n");
+    // Pages stored twice-encoded show "doesnâ€™t" to every reader; repair what decodes.
+    article.text = mojibake::repair(article.text);
+    article.title = mojibake::repair(std::mem::take(&mut article.title));
     article
 }
 

@@ -250,6 +250,7 @@ fn is_notice(_line: &str, k: &str) -> bool {
             || k.contains("you need to login")
             || k.contains("you need to log in")
             || starts("recent stories by")
+            || starts("latest posts by")
             || k.contains("provided for preview purposes")
             || k.contains("full article content is available"))
         || n <= 30

@@ -68,7 +68,8 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
     let mut in_promo = false;
     let mut after_reading_time = false;
     for raw in paragraphs {
-        let line = unglue(strip_marker(raw.trim())).trim().to_string();
+        let (number, bare) = strip_marker(raw.trim());
+        let line = unglue(bare).trim().to_string();
         let k = key(&line);
         if k.is_empty() {
             continue;
@@ -110,7 +111,12 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
             // "WORLD" above the story: a section label or breadcrumb.
             continue;
         }
-        out.push(line);
+        // A numbered step or heading keeps its number: "3. Rinse the rice".
+        if number.is_empty() {
+            out.push(line);
+        } else {
+            out.push(format!("{number} {line}"));
+        }
     }
     drop_breadcrumbs(&mut out);
     drop_repeated_short_lines(&mut out);
@@ -127,16 +133,17 @@ fn key(s: &str) -> String {
         .to_lowercase()
 }
 
-/// "1. HOME" → "HOME", "• 3 min read" → "3 min read".
-fn strip_marker(s: &str) -> &str {
+/// "1. HOME" → ("1.", "HOME"), "• 3 min read" → ("", "3 min read"): a list item's number
+/// (kept: it is part of the text) and the line without its marker (what is judged).
+fn strip_marker(s: &str) -> (&str, &str) {
     let t = s
         .trim_start_matches(['•', '·', '*', '–', '—', '►', '▶', '›', '»'])
         .trim_start();
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     if (1..=2).contains(&digits) && t[digits..].starts_with(". ") {
-        return t[digits + 2..].trim_start();
+        return (&t[..digits + 1], t[digits + 2..].trim_start());
     }
-    t
+    ("", t)
 }
 
 fn unglue(s: &str) -> &str {
@@ -230,6 +237,25 @@ mod tests {
             [
                 "The first sentence of the story is here. It continues.",
                 "The second paragraph, with more detail."
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_lines_keep_their_number_and_numbered_chrome_goes() {
+        let got = clean(
+            &[
+                "1. Home",
+                "2. Rinse the rice until the water runs clear.",
+                "• 3. Cook it for twelve minutes, covered.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            [
+                "2. Rinse the rice until the water runs clear.",
+                "3. Cook it for twelve minutes, covered."
             ]
         );
     }
