@@ -267,14 +267,7 @@ fn choose_title(doc: &Html, ld_headline: Option<String>, site: Option<&str>) -> 
                     .chain(&[" · "])
                     .any(|s| rest.starts_with(s))
         });
-    let t = whole.unwrap_or(stripped);
-    if crate::extract::exp("pipe")
-        && let Some((head, _)) = t.split_once(" | ")
-        && head.split_whitespace().count() >= 3
-    {
-        return Some(head.trim().to_string());
-    }
-    Some(t)
+    Some(whole.unwrap_or(stripped))
 }
 
 /// JSON-LD's title: `headline`, unless it has little to do with the page's `<title>` and

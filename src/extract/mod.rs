@@ -2,22 +2,15 @@
 //!
 //! Best evidence first: structured data (JSON-LD, OpenGraph, `article:*` meta) for the
 //! metadata ([`meta`]), then main-content detection over the DOM for the text
-//! ([`content`]). Pure: bytes and URL in, article out; fetching and the fallback to the
-//! feed's own text are the pipeline's job.
+//! ([`content`]), cleaned line by line ([`cleanup`]) and repaired where the page was
+//! stored twice-encoded ([`mojibake`]). Pure: bytes and URL in, article out; fetching and
+//! the fallback to the feed's own text are the pipeline's job.
 
 mod cleanup;
 mod content;
 mod guard;
 mod meta;
 mod mojibake;
-
-/// Experiment switches (temporary).
-pub(crate) fn exp(name: &str) -> bool {
-    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    V.get_or_init(|| std::env::var("NW_EXP").unwrap_or_default())
-        .split(',')
-        .any(|x| x == name)
-}
 
 use chrono::{DateTime, Utc};
 use scraper::Html;

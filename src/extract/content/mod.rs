@@ -464,12 +464,16 @@ mod tests {
              <div id=\"step-1\" style=\"display: none\"><p>Shade, pitch and age decide how much a roof yields.</p></div>\
              <div style=\"display:none\"><p>A hidden tracking notice, never shown to anyone.</p></div>\
              <div class=\"author-bio\"><p>Jo Writer has covered energy for ten years, and lives in Leeds.</p></div>\
+             <div class=\"box cta\"><p>Get three free quotes from vetted installers near you today.</p></div>\
+             <p class=\"affiliate-disclosure\">We may be paid when you buy through links on this page, at no cost to you.</p>\
              </article></body></html>"
         );
         let got = text(&html);
         assert!(got.contains("Shade, pitch and age"), "{got}");
         assert!(!got.contains("tracking notice"), "{got}");
         assert!(!got.contains("Jo Writer"), "{got}");
+        assert!(!got.contains("free quotes"), "{got}");
+        assert!(!got.contains("We may be paid"), "{got}");
     }
 
     #[test]

@@ -92,6 +92,11 @@ const AUTHOR_BOX: &[&str] = &[
     "saboxplugin",
 ];
 
+/// Whole words of a class or id that mark chrome (as fragments they would match inside
+/// other words: `cta` in `octane`): calls to action and disclaimers. Measured on wcxb: F1
+/// +0.0005 together, no change on readability-pages.
+const CHROME_WORDS: &[&str] = &["cta", "disclaimer", "disclaimers", "disclosure"];
+
 /// Unlikely fragments that make an element chrome however much text it holds: comment
 /// threads can outweigh the article, and these are sites' own names for page furniture.
 const ALWAYS_UNLIKELY: &[&str] = &[
@@ -272,8 +277,14 @@ impl Rules {
         {
             return false;
         }
+        let has_word = |n: &String| {
+            n.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|t| CHROME_WORDS.contains(&t))
+        };
         names.as_ref().is_some_and(|n| {
-            UNLIKELY.iter().any(|w| n.contains(w)) || AUTHOR_BOX.iter().any(|w| n.contains(w))
+            UNLIKELY.iter().any(|w| n.contains(w))
+                || AUTHOR_BOX.iter().any(|w| n.contains(w))
+                || has_word(n)
         }) && !says_content()
             && (ALWAYS_UNLIKELY
                 .iter()
