@@ -2,13 +2,15 @@
 //!
 //! Best evidence first: structured data (JSON-LD, OpenGraph, `article:*` meta) for the
 //! metadata ([`meta`]), then main-content detection over the DOM for the text
-//! ([`content`]). Pure: bytes and URL in, article out; fetching and the fallback to the
-//! feed's own text are the pipeline's job.
+//! ([`content`]), cleaned line by line ([`cleanup`]) and repaired where the page was
+//! stored twice-encoded ([`mojibake`]). Pure: bytes and URL in, article out; fetching and
+//! the fallback to the feed's own text are the pipeline's job.
 
 mod cleanup;
 mod content;
 mod guard;
 mod meta;
+mod mojibake;
 
 use chrono::{DateTime, Utc};
 use scraper::Html;
@@ -79,6 +81,9 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
         }
     }
     article.text = cleanup::clean_paragraphs(paragraphs, &article.title).join("\n\n");
+    // Pages stored twice-encoded show "doesnâ€™t" to every reader; repair what decodes.
+    article.text = mojibake::repair(article.text);
+    article.title = mojibake::repair(std::mem::take(&mut article.title));
     article
 }
 

@@ -435,6 +435,48 @@ mod tests {
     }
 
     #[test]
+    fn data_table_rows_are_lines_and_layout_tables_are_paragraphs() {
+        let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+        let html = format!(
+            "<html><body><article><p>{para}</p><p>{para}</p><table>\
+             <tr><th>Rank</th><th>School</th><th>Salary</th></tr>\
+             <tr><td>1</td><td>Booth</td><td>$175,000</td></tr>\
+             <tr><td>2</td><td><a href=\"/k\">Kellogg</a></td><td>$165,000</td></tr>\
+             <tr><td>3</td><td>Wharton</td><td>$175,000</td></tr></table></article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.ends_with("Rank\tSchool\tSalary\n\n1\tBooth\t$175,000\n\n2\tKellogg\t$165,000\n\n3\tWharton\t$175,000"), "{got}");
+        // A layout table's cells hold paragraphs: they stay paragraphs.
+        let html = format!(
+            "<html><body><table><tr><td><p>{para}</p><p>{para} Two.</p><p>{para} Three.</p></td>\
+             <td><p>Side note.</p></td></tr></table></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Two.\n\nThe article's"), "{got}");
+    }
+
+    #[test]
+    fn collapsed_panels_are_read_and_hidden_boxes_are_not() {
+        let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+        let html = format!(
+            "<html><body><article><p>{para}</p><p>{para}</p>\
+             <h3><a role=\"button\" aria-controls=\"step-1\">1. Check your roof</a></h3>\
+             <div id=\"step-1\" style=\"display: none\"><p>Shade, pitch and age decide how much a roof yields.</p></div>\
+             <div style=\"display:none\"><p>A hidden tracking notice, never shown to anyone.</p></div>\
+             <div class=\"author-bio\"><p>Jo Writer has covered energy for ten years, and lives in Leeds.</p></div>\
+             <div class=\"box cta\"><p>Get three free quotes from vetted installers near you today.</p></div>\
+             <p class=\"affiliate-disclosure\">We may be paid when you buy through links on this page, at no cost to you.</p>\
+             </article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Shade, pitch and age"), "{got}");
+        assert!(!got.contains("tracking notice"), "{got}");
+        assert!(!got.contains("Jo Writer"), "{got}");
+        assert!(!got.contains("free quotes"), "{got}");
+        assert!(!got.contains("We may be paid"), "{got}");
+    }
+
+    #[test]
     fn deep_nesting_finishes() {
         let html = format!(
             "{}<p>deep text, deep text, deep text</p>",

@@ -2,7 +2,7 @@
 //! readability gives them. Decisions are cached per element for one pass.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ego_tree::NodeId;
 use scraper::ElementRef;
@@ -75,6 +75,27 @@ const UNLIKELY: &[&str] = &[
     "signup",
     "toolbar",
 ];
+
+/// Class/id fragments of the box about the author below an article.
+const AUTHOR_BOX: &[&str] = &[
+    "author-bio",
+    "author_bio",
+    "authorbio",
+    "author-box",
+    "author_box",
+    "authorbox",
+    "about-author",
+    "about-the-author",
+    "author-info",
+    "author-desc",
+    "entry__author",
+    "saboxplugin",
+];
+
+/// Whole words of a class or id that mark chrome (as fragments they would match inside
+/// other words: `cta` in `octane`): calls to action and disclaimers. Measured on wcxb: F1
+/// +0.0005 together, no change on readability-pages.
+const CHROME_WORDS: &[&str] = &["cta", "disclaimer", "disclaimers", "disclosure"];
 
 /// Unlikely fragments that make an element chrome however much text it holds: comment
 /// threads can outweigh the article, and these are sites' own names for page furniture.
@@ -179,6 +200,8 @@ pub struct Rules {
     whole_page: bool,
     /// Characters of visible text on the page, counted when first needed.
     page_text: Cell<Option<usize>>,
+    /// Ids named by `aria-controls` on the page, collected when first needed.
+    controlled: RefCell<Option<HashSet<String>>>,
 }
 
 impl Rules {
@@ -189,6 +212,7 @@ impl Rules {
             chrome: RefCell::new(removed.iter().map(|id| (*id, true)).collect()),
             whole_page: false,
             page_text: Cell::new(None),
+            controlled: RefCell::new(None),
         }
     }
 
@@ -217,16 +241,7 @@ impl Rules {
         if NEVER_TEXT.contains(&name) || name == "nav" {
             return true;
         }
-        // React streams server-rendered content into `<div hidden id="S:0">` and reveals
-        // it with script: that hidden div is the page.
-        let streamed = el.attr("id").is_some_and(|id| id.starts_with("S:"));
-        if (el.attr("hidden").is_some() && !streamed)
-            || el.attr("aria-hidden") == Some("true")
-            || el.attr("style").is_some_and(|s| {
-                let s = s.replace(' ', "");
-                s.contains("display:none") || s.contains("visibility:hidden")
-            })
-        {
+        if self.is_hidden(element) {
             return true;
         }
         if !self.strict {
@@ -262,14 +277,51 @@ impl Rules {
         {
             return false;
         }
-        names
-            .as_ref()
-            .is_some_and(|n| UNLIKELY.iter().any(|w| n.contains(w)))
-            && !says_content()
+        let has_word = |n: &String| {
+            n.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|t| CHROME_WORDS.contains(&t))
+        };
+        names.as_ref().is_some_and(|n| {
+            UNLIKELY.iter().any(|w| n.contains(w))
+                || AUTHOR_BOX.iter().any(|w| n.contains(w))
+                || has_word(n)
+        }) && !says_content()
             && (ALWAYS_UNLIKELY
                 .iter()
                 .any(|w| names.as_ref().is_some_and(|n| n.contains(w)))
                 || !self.holds_most_text(element))
+    }
+
+    /// Hidden from the reader (`hidden`, `aria-hidden`, `display:none`). React streams
+    /// server-rendered content into `<div hidden id="S:0">` and reveals it with script: that
+    /// is the page. And a collapsed panel that a control on the page opens (`aria-controls`:
+    /// accordions, tabs) is content the reader can see.
+    fn is_hidden(&self, element: ElementRef<'_>) -> bool {
+        let el = element.value();
+        if el.attr("aria-hidden") == Some("true") {
+            return true;
+        }
+        let id = el.attr("id");
+        let streamed = id.is_some_and(|id| id.starts_with("S:"));
+        let styled = el.attr("style").is_some_and(|s| {
+            let s = s.replace(' ', "");
+            s.contains("display:none") || s.contains("visibility:hidden")
+        });
+        let hidden = (el.attr("hidden").is_some() && !streamed) || styled;
+        hidden && !id.is_some_and(|id| self.is_controlled(element, id))
+    }
+
+    /// Whether some element on the page names `id` in its `aria-controls`.
+    fn is_controlled(&self, el: ElementRef<'_>, id: &str) -> bool {
+        let mut controlled = self.controlled.borrow_mut();
+        let ids = controlled.get_or_insert_with(|| {
+            el.tree()
+                .nodes()
+                .filter_map(|n| n.value().as_element()?.attr("aria-controls"))
+                .flat_map(|v| v.split_whitespace().map(str::to_string))
+                .collect()
+        });
+        ids.contains(id)
     }
 
     fn holds_most_text(&self, el: ElementRef<'_>) -> bool {

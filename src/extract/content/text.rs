@@ -169,12 +169,19 @@ pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<St
                     continue;
                 }
                 flush(&mut run, out);
+                if e.name() == "tr"
+                    && let Some(row) = row_line(child, rules)
+                {
+                    push_block(row, out);
+                    continue;
+                }
                 if has_block_child(child) {
-                    if !(matches!(e.name(), "ul" | "ol")
-                        && line_of(child, rules).link_density() > LINK_LIST_DENSITY)
+                    if matches!(e.name(), "ul" | "ol")
+                        && line_of(child, rules).link_density() > LINK_LIST_DENSITY
                     {
-                        collect(child, rules, depth + 1, out);
+                        continue;
                     }
+                    collect(child, rules, depth + 1, out);
                 } else {
                     push_block(line_of(child, rules), out);
                 }
@@ -183,6 +190,51 @@ pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<St
         }
     }
     flush(&mut run, out);
+}
+
+/// Elements a table cell may hold and still be one cell of a data row.
+const CELL_BLOCKS: usize = 2;
+/// Descendants of a cell looked at before deciding it holds a layout, not a value.
+const CELL_SCAN: usize = 200;
+
+/// A data table's row as one line, its cells separated by tabs; `None` for a row of a
+/// layout table, whose cells hold paragraphs of their own. (Tabs, not ` | `: a line of
+/// `|`-separated fields reads as a byline to cleanup.)
+fn row_line(row: ElementRef<'_>, rules: &Rules) -> Option<Line> {
+    let mut cells: Vec<Line> = Vec::new();
+    for cell in row.children().filter_map(ElementRef::wrap) {
+        if !matches!(cell.value().name(), "td" | "th") || rules.is_chrome(cell) {
+            continue;
+        }
+        let (mut seen, mut blocks) = (0, 0);
+        for node in cell.descendants().skip(1).take(CELL_SCAN + 1) {
+            seen += 1;
+            if node
+                .value()
+                .as_element()
+                .is_some_and(|e| !is_inline(e.name()))
+            {
+                blocks += 1;
+            }
+        }
+        if blocks > CELL_BLOCKS || seen > CELL_SCAN {
+            return None;
+        }
+        cells.push(line_of(cell, rules));
+    }
+    if cells.len() < 2 {
+        return None;
+    }
+    Some(Line {
+        chars: cells.iter().map(Line::len).sum(),
+        link_chars: cells.iter().map(Line::link_len).sum(),
+        text: cells
+            .into_iter()
+            .map(|c| c.text)
+            .collect::<Vec<_>>()
+            .join("\t"),
+        space: false,
+    })
 }
 
 fn flush(run: &mut Line, out: &mut Vec<String>) {

@@ -1,0 +1,296 @@
+//! Lines that are page furniture wherever they stand: share and subscribe prompts,
+//! counters, bylines, dates, credits, copyright, disclosures and shop buttons. Judges one
+//! line at a time; blocks and repeats are `super`'s and `super::repeats`' job.
+
+use super::words;
+
+/// Lines that are page furniture wherever they stand (compared lower-case, without
+/// surrounding punctuation).
+const CHROME_LINES: &[&str] = &[
+    "table of contents",
+    "contents",
+    "in this article",
+    "on this page",
+    "jump to",
+    "about the author",
+    "tags",
+    "show caption",
+    "hide caption",
+    "learn more",
+    "recommended reading",
+    "loading paragraph",
+    "loading image",
+    "loading",
+    "expand",
+    "continue reading",
+    "see more",
+    "read full article",
+    "was this article useful",
+    "was this article helpful",
+    "was this helpful",
+    "was this page helpful",
+    "did you find this helpful",
+    "pin it",
+    "pin it here",
+    "print this page",
+    "advertisement",
+    "advertisements",
+    "ad",
+    "sponsored",
+    "share",
+    "share this",
+    "share this article",
+    "share this story",
+    "share on facebook",
+    "share on twitter",
+    "share on x",
+    "tweet",
+    "email",
+    "print",
+    "copy link",
+    "link copied",
+    "read more",
+    "read more:",
+    "read next",
+    "related",
+    "related articles",
+    "related stories",
+    "related content",
+    "more on this story",
+    "more stories",
+    "most read",
+    "most popular",
+    "trending",
+    "trending now",
+    "subscribe",
+    "sign up",
+    "sign in",
+    "log in",
+    "view all",
+    "see all",
+    "show more",
+    "load more",
+    "follow us",
+    "skip to content",
+    "skip to main content",
+    "back to top",
+    "home",
+    "comments",
+    "leave a comment",
+    "listen",
+    "listen to this article",
+    "quick reads",
+    "deep dives",
+    "you may also like",
+    "recommended",
+    "recommended for you",
+    "top stories",
+    "latest news",
+    "editor's picks",
+    "watch",
+    "video",
+    "close",
+    "menu",
+    "search",
+];
+
+const MONTHS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+];
+
+/// "Jan 13, 2025", "13 March 2025", "2025-03-13", "Updated Dec 18, 2025 ⋅ 10 min read".
+fn is_date_line(k: &str) -> bool {
+    let w: Vec<&str> = k.split(' ').collect();
+    if w.len() > 6 {
+        return false;
+    }
+    let numbers = w
+        .iter()
+        .filter(|x| x.chars().all(|c| c.is_ascii_digit()))
+        .count();
+    let month = w.iter().any(|x| MONTHS.contains(x));
+    let year = w
+        .iter()
+        .any(|x| x.len() == 4 && (x.starts_with("20") || x.starts_with("19")));
+    (month && year && numbers >= 1 && numbers + 1 >= w.len().saturating_sub(2))
+        || (w.len() == 3 && numbers == 3 && year)
+}
+
+pub fn is_chrome_line(line: &str, k: &str) -> bool {
+    CHROME_LINES.contains(&k)
+        || is_date_line(k)
+        || is_byline(line, k)
+        || is_counter(line, k)
+        || is_credit(line, k)
+        || is_notice(line, k)
+        || is_invitation(line, k)
+}
+
+/// "By A. Writer | Apr 21, 2017 | Business", "by Amanda · Dec 20 · 1 comment" (a byline of
+/// fields), "By Md Aynal Haque" (a byline alone).
+fn is_byline(line: &str, k: &str) -> bool {
+    let n = words(k);
+    let fields = [" | ", " · ", " • ", " ⋅ "]
+        .iter()
+        .map(|sep| line.matches(sep).count())
+        .max()
+        .unwrap_or(0);
+    if n <= 16 && fields >= 2 && !line.ends_with(['.', '!', '?']) {
+        return true;
+    }
+    (2..=6).contains(&n)
+        && k.starts_with("by ")
+        && !line.ends_with(['.', '!', '?', ':'])
+        && line
+            .split_whitespace()
+            .skip(1)
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+}
+
+const COUNTED: &[&str] = &[
+    "views", "view", "comments", "comment", "shares", "likes", "reads",
+];
+
+/// "1,693 views", "12.5K shares", "945 Views", "3 hours ago".
+fn is_counter(line: &str, k: &str) -> bool {
+    let n = words(k);
+    if n > 6 {
+        return false;
+    }
+    let all_digits = |w: &str| w.chars().all(|c| c.is_ascii_digit());
+    if k.ends_with(" ago") && k.split(' ').next().is_some_and(all_digits) {
+        return true;
+    }
+    if n > 4 {
+        return false;
+    }
+    let mut it = line.split_whitespace();
+    let (count, what) = (
+        it.next().unwrap_or(""),
+        it.next().unwrap_or("").to_lowercase(),
+    );
+    let numeric = count.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && count
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | 'k' | 'K' | 'm' | 'M'));
+    if numeric && COUNTED.contains(&what.as_str()) {
+        return true;
+    }
+    let mut kw = k.split(' ');
+    kw.next()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == 'k'))
+        && kw.next().is_some_and(|w| COUNTED.contains(&w))
+}
+
+/// "Last update: 1 hours ago", "Author: A. Writer", "Photo: Reuters", "Reporting by …",
+/// "© 2025 Example News".
+fn is_credit(line: &str, k: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "last update",
+        "last updated",
+        "updated ",
+        "published ",
+        "posted ",
+        "author ",
+        "written by",
+        "reporting by",
+        "editing by",
+        "photo ",
+        "image ",
+        "credit ",
+        "source ",
+        "getty images",
+        "photograph ",
+    ];
+    let n = words(k);
+    let starts = |p: &str| k.starts_with(p);
+    if n <= 10
+        && LABELS.iter().any(|p| starts(p))
+        && (line.contains(':')
+            || k.ends_with(" ago")
+            || starts("reporting by")
+            || starts("editing by")
+            || starts("written by"))
+    {
+        return true;
+    }
+    n <= 30 && (line.starts_with('©') || starts("copyright ") || k.contains("all rights reserved"))
+}
+
+/// Disclosures, sign-in prompts, aggregators' preview disclaimers.
+fn is_notice(_line: &str, k: &str) -> bool {
+    let n = words(k);
+    let starts = |p: &str| k.starts_with(p);
+    n <= 40
+        && (starts("disclosure ")
+            || starts("affiliate disclosure")
+            || k.contains("you need to login")
+            || k.contains("you need to log in")
+            || starts("recent stories by")
+            || starts("latest posts by")
+            || k.contains("provided for preview purposes")
+            || k.contains("full article content is available"))
+        || n <= 30
+            && (k.contains("as an amazon associate") || k.contains("we may earn a commission"))
+}
+
+/// "Sign up for our newsletter …", "Follow us on …", "Click here to …", and shop buttons:
+/// "View on Amazon", "Buy now from …", "Check price".
+fn is_invitation(line: &str, k: &str) -> bool {
+    const INVITATIONS: &[&str] = &[
+        "sign up for",
+        "subscribe to",
+        "follow us",
+        "click here",
+        "download our app",
+        "get the app",
+        "read more ",
+        "read also",
+        "also read",
+        "see also",
+        "related ",
+    ];
+    const SHOP: &[&str] = &[
+        "view on ",
+        "buy now",
+        "shop now",
+        "check price",
+        "see price",
+        "get a quote",
+        "view deal",
+        "see deal",
+        "buy on ",
+        "compare prices",
+    ];
+    let n = words(k);
+    let starts = |p: &str| k.starts_with(p);
+    if n <= 12 && SHOP.iter().any(|p| starts(p)) {
+        return true;
+    }
+    let invitation = INVITATIONS.iter().any(|p| starts(p));
+    let always = starts("sign up for our") || starts("subscribe to our");
+    n <= 25 && (always || (invitation && !line.ends_with(['.', '!', '?'])))
+}

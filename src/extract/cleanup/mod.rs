@@ -1,0 +1,338 @@
+//! Line-level cleanup of extracted paragraphs: the boilerplate that survives inside the
+//! chosen content or comes with scraped text.
+//!
+//! Drops share/subscribe/"Read more"/"Advertisement" lines, reading-time and view
+//! counters, "Last update"/"Author:" lines, breadcrumbs, caption credits, copyright
+//! lines, preview disclaimers, promo blocks ("Deep Dives", "Quick Reads": a heading, then
+//! items of title / "N min read" / blurb), repeated short lines and stray punctuation,
+//! and the headline repeated at the top. A chrome word glued to the next sentence
+//! ("View AllThe talks…") is cut off. Article sentences are never shortened.
+
+mod chrome;
+mod repeats;
+
+use chrome::is_chrome_line;
+use repeats::{drop_breadcrumbs, drop_repeated_runs, drop_repeated_short_lines};
+
+/// Headings that open a block of promoted links rather than article text.
+const PROMO_HEADINGS: &[&str] = &[
+    "table of contents",
+    "contents",
+    "in this article",
+    "on this page",
+    "jump to",
+    "recommended reading",
+    "read this next",
+    "up next",
+    "you might also like",
+    "related posts",
+    "related reading",
+    "more from us",
+    "deep dives",
+    "quick reads",
+    "related",
+    "related articles",
+    "related stories",
+    "read more",
+    "more on this story",
+    "more stories",
+    "you may also like",
+    "recommended",
+    "recommended for you",
+    "most read",
+    "most popular",
+    "trending",
+    "top stories",
+    "read next",
+    "editor's picks",
+    "latest news",
+];
+
+/// Chrome words that scrapers glue to the next sentence: "View AllThe negotiators…".
+const GLUED_PREFIXES: &[&str] = &[
+    "View All",
+    "See All",
+    "Read More",
+    "Read more",
+    "Advertisement",
+    "Share",
+    "Subscribe",
+    "Show More",
+];
+
+/// Cleans paragraphs; `title` is the article's headline (dropped where it repeats at the
+/// top).
+pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
+    let title_key = key(title);
+    let mut out: Vec<String> = Vec::with_capacity(paragraphs.len());
+    let mut in_promo = false;
+    let mut after_reading_time = false;
+    for raw in paragraphs {
+        let (number, bare) = strip_marker(raw.trim());
+        let line = unglue(bare).trim().to_string();
+        let k = key(&line);
+        if k.is_empty() {
+            continue;
+        }
+        if PROMO_HEADINGS.contains(&k.as_str()) {
+            in_promo = true;
+            after_reading_time = false;
+            continue;
+        }
+        if is_reading_time(&k) {
+            // "11 min read": the line before was a promo item's title, the next its blurb.
+            if in_promo && out.last().is_some_and(|l| is_title_like(l)) {
+                out.pop();
+            }
+            after_reading_time = true;
+            continue;
+        }
+        if after_reading_time {
+            after_reading_time = false;
+            if in_promo {
+                continue;
+            }
+        }
+        if in_promo {
+            // Inside a promo block: its intro ("Explore related topics …:") and item
+            // titles go; the first real paragraph ends it.
+            if line.ends_with(':') || is_title_like(&line) {
+                continue;
+            }
+            in_promo = false;
+        }
+        if is_chrome_line(&line, &k) {
+            continue;
+        }
+        if !title_key.is_empty() && k == title_key && out.len() < 3 {
+            continue;
+        }
+        if out.is_empty() && is_section_label(&line) {
+            // "WORLD" above the story: a section label or breadcrumb.
+            continue;
+        }
+        // A numbered step or heading keeps its number: "3. Rinse the rice".
+        if number.is_empty() {
+            out.push(line);
+        } else {
+            out.push(format!("{number} {line}"));
+        }
+    }
+    drop_breadcrumbs(&mut out);
+    drop_repeated_short_lines(&mut out);
+    drop_repeated_runs(&mut out);
+    out
+}
+
+/// Lower-case, letters and digits only, single spaces: for comparing lines.
+fn key(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// "1. HOME" → ("1.", "HOME"), "• 3 min read" → ("", "3 min read"): a list item's number
+/// (kept: it is part of the text) and the line without its marker (what is judged).
+fn strip_marker(s: &str) -> (&str, &str) {
+    let t = s
+        .trim_start_matches(['•', '·', '*', '–', '—', '►', '▶', '›', '»'])
+        .trim_start();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    if (1..=2).contains(&digits) && t[digits..].starts_with(". ") {
+        return (&t[..digits + 1], t[digits + 2..].trim_start());
+    }
+    ("", t)
+}
+
+fn unglue(s: &str) -> &str {
+    for p in GLUED_PREFIXES {
+        if let Some(rest) = s.strip_prefix(p)
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && rest.chars().nth(1).is_some_and(char::is_lowercase)
+        {
+            return rest;
+        }
+    }
+    s
+}
+
+fn words(k: &str) -> usize {
+    k.split(' ').filter(|w| !w.is_empty()).count()
+}
+
+/// "11 min read", "3 minute read", "5 mins".
+fn is_reading_time(k: &str) -> bool {
+    let w: Vec<&str> = k.split(' ').collect();
+    w.len() >= 2
+        && w.len() <= 4
+        && w[0].chars().all(|c| c.is_ascii_digit())
+        && matches!(w[1], "min" | "mins" | "minute" | "minutes")
+        && w.get(2).is_none_or(|r| *r == "read")
+}
+
+/// A short line without sentence punctuation: a heading or a link's title (headings may
+/// ask a question).
+fn is_title_like(line: &str) -> bool {
+    let n = line.split_whitespace().count();
+    n <= 12 && !line.ends_with(['.', '!', '"', '”', ':'])
+}
+/// One or two upper-case words: "WORLD", "US POLITICS".
+fn is_section_label(line: &str) -> bool {
+    let n = line.split_whitespace().count();
+    n <= 2
+        && line.chars().any(char::is_alphabetic)
+        && line
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_whitespace() || c == '&' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(lines: &[&str], title: &str) -> Vec<String> {
+        clean_paragraphs(lines.iter().map(|s| s.to_string()).collect(), title)
+    }
+
+    #[test]
+    fn drops_counters_credits_and_chrome_lines() {
+        let got = clean(
+            &[
+                "Headline here",
+                "1. HOME",
+                "2. WORLD",
+                "• Last update: 1 hours ago",
+                "• 3 min read",
+                "• 945 Views",
+                "The first sentence of the story is here. It continues.",
+                "Advertisement",
+                "Photo: Reuters",
+                "The second paragraph, with more detail.",
+                ")",
+                "Author: Aiden Foster",
+                "Share",
+                "© 2025 Example News. All rights reserved.",
+            ],
+            "Headline here",
+        );
+        assert_eq!(
+            clean(
+                &[
+                    "By Md Aynal Haque",
+                    "1,693 views",
+                    "by Amanda · Dec 20, 2025 · One comment so far",
+                    "Table of Contents",
+                    "What is it?",
+                    "By contrast, the story goes on here with detail.",
+                    "Was this article useful?",
+                ],
+                ""
+            ),
+            ["By contrast, the story goes on here with detail."]
+        );
+        assert_eq!(
+            got,
+            [
+                "The first sentence of the story is here. It continues.",
+                "The second paragraph, with more detail."
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_lines_keep_their_number_and_numbered_chrome_goes() {
+        let got = clean(
+            &[
+                "1. Home",
+                "2. Rinse the rice until the water runs clear.",
+                "• 3. Cook it for twelve minutes, covered.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            [
+                "2. Rinse the rice until the water runs clear.",
+                "3. Cook it for twelve minutes, covered."
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_promo_blocks_and_unglues_prefixes() {
+        let got = clean(
+            &[
+                "Deep Dives",
+                "Explore related topics with these articles:",
+                "-",
+                "Minsk agreements",
+                "11 min read",
+                "Understanding the failed attempts provides essential context for the talks",
+                "-",
+                "Jared Kushner",
+                "17 min read",
+                "A central figure conducting high-stakes diplomacy, worth understanding.",
+                "As is his habit, Putin made the envoys wait three hours.",
+                "Quick Reads",
+                "View AllThe negotiators went over the substance of the proposals.",
+                "Short heading in the article",
+                "Its paragraph follows.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            [
+                "As is his habit, Putin made the envoys wait three hours.",
+                "The negotiators went over the substance of the proposals.",
+                "Short heading in the article",
+                "Its paragraph follows.",
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_a_repeated_copy_of_the_article_but_not_a_pull_quote() {
+        let story = [
+            "First paragraph of the story, with its facts.",
+            "Second paragraph, with a quote from an official.",
+            "Third paragraph, with the background to it all.",
+            "Fourth paragraph, with what happens next.",
+        ];
+        let mut page: Vec<&str> = story.to_vec();
+        page.extend(story);
+        assert_eq!(clean(&page, ""), story);
+        let quoted = [story[0], story[1], story[2], story[1], story[3]];
+        assert_eq!(clean(&quoted, "").len(), 5);
+    }
+
+    #[test]
+    fn drops_date_and_byline_lines() {
+        let got = clean(
+            &[
+                "Jan 13, 2025",
+                "13 March 2025",
+                "2025 03 13",
+                "On Behalf of Smith LLC | Apr 21, 2017 | Products Liability",
+                "On Jan 13, 2025 the talks resumed in Geneva after a pause.",
+            ],
+            "",
+        );
+        assert_eq!(
+            got,
+            ["On Jan 13, 2025 the talks resumed in Geneva after a pause."]
+        );
+    }
+
+    #[test]
+    fn keeps_sentences_that_mention_chrome_words() {
+        let lines = [
+            "He said he would share the plan with allies later this week.",
+            "Read more about the talks in our explainer, which we published on Monday.",
+            "Updated figures showed 945 views of the treaty text, officials said.",
+        ];
+        assert_eq!(clean(&lines, ""), lines);
+    }
+}
