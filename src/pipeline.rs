@@ -23,7 +23,9 @@ use crate::extract::{self, Article};
 use crate::feed::{self, FeedEntry, ParsedFeed};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Overflow, Validators};
 use crate::notify::{Notice, Notifier, gate};
-use crate::store::{Delivery, FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError};
+use crate::store::{
+    BacklogEntry, Delivery, FeedId, FeedState, NewArticle, NoticeId, Placed, Store, StoreError,
+};
 use crate::stories::{Features, Restored, Tracker};
 
 /// Text shorter than this from a page means extraction found no article; use the feed's.
@@ -265,25 +267,30 @@ async fn poll_inner(
         .unwrap_or_else(|| feed.display_name());
 
     if !state.initialized && !cfg.daemon.notify_existing {
-        let backlog: Vec<(String, String, Option<String>)> = unseen
+        // Recorded as seen, with the feed's own text (no page is fetched), so `topics
+        // test` has something to try a query on from the first poll.
+        let backlog: Vec<BacklogEntry> = unseen
             .iter()
             .map(|&i| {
                 let e = &parsed.entries[i];
-                (
-                    e.key.clone(),
-                    e.title.clone(),
-                    e.link.as_ref().map(|l| l.to_string()),
-                )
+                BacklogEntry {
+                    key: e.key.clone(),
+                    title: e.title.clone(),
+                    link: e.link.as_ref().map(|l| l.to_string()),
+                    text: e
+                        .content
+                        .as_deref()
+                        .map(extract::text_from_fragment)
+                        .unwrap_or_default(),
+                    published: e.published,
+                }
             })
             .collect();
         report.backlog = backlog.len();
         let now = Utc::now();
+        let source = source.clone();
         blocking(&shared.store, move |s| {
-            let rows: Vec<(&str, &str, Option<&str>)> = backlog
-                .iter()
-                .map(|(k, t, l)| (k.as_str(), t.as_str(), l.as_deref()))
-                .collect();
-            s.record_backlog(id, &rows, now)
+            s.record_backlog(id, &backlog, &source, now)
         })
         .await?;
     } else {

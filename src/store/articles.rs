@@ -2,8 +2,8 @@
 //! daemon matched (the page's extracted article, or the feed's own text), so a query can
 //! be tried on what was already read without fetching anything again.
 //!
-//! Entries of a feed's first poll are only recorded as seen (not read), so they are not
-//! here. Matching them is the caller's job.
+//! Entries of a feed's first poll are here too, with the feed's own text (their pages are
+//! not fetched). Matching them is the caller's job.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;

@@ -65,6 +65,16 @@ pub struct FeedState {
     pub moved_to: Option<url::Url>,
 }
 
+/// An entry of a feed's first poll: recorded as seen, with the feed's own text.
+#[derive(Debug, Clone)]
+pub struct BacklogEntry {
+    pub key: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub text: String,
+    pub published: Option<DateTime<Utc>>,
+}
+
 /// An article ready to be stored, with what it matched and the notices it raises.
 #[derive(Debug, Clone)]
 pub struct NewArticle {
@@ -338,21 +348,38 @@ impl Store {
 
     /// Records entries as seen without processing them (a new feed's backlog), and marks
     /// the feed initialised.
+    /// Records a new feed's existing entries as seen (never matched or notified), and each
+    /// as an article with the feed's own text, for `topics test`.
     pub fn record_backlog(
         &self,
         feed: FeedId,
-        entries: &[(&str, &str, Option<&str>)],
+        entries: &[BacklogEntry],
+        source: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached(
+            let mut seen = tx.prepare_cached(
                 "INSERT OR IGNORE INTO entries(feed_id, key, title, link, first_seen)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (key, title, link) in entries {
-                stmt.execute(params![feed.0, key, title, link, now.timestamp()])?;
+            let mut read = tx.prepare_cached(
+                "INSERT OR IGNORE INTO articles(feed_id, entry_key, url, title, text, published, source, origin, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'feed', ?8)",
+            )?;
+            for e in entries {
+                seen.execute(params![feed.0, e.key, e.title, e.link, now.timestamp()])?;
+                read.execute(params![
+                    feed.0,
+                    e.key,
+                    e.link,
+                    e.title,
+                    e.text,
+                    e.published.map(|t| t.timestamp()),
+                    source,
+                    now.timestamp()
+                ])?;
             }
             tx.execute("UPDATE feeds SET initialized = 1 WHERE id = ?1", [feed.0])?;
         }

@@ -243,3 +243,52 @@ async fn topics_test_ranks_the_stored_articles_it_would_have_matched() {
         stderr(&out)
     );
 }
+
+/// A feed's first poll notifies nothing and fetches no page, but what the feed says of its
+/// entries is there to try a query on at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_test_sees_a_new_feeds_entries_by_their_feed_text() {
+    let server = TestServer::start().await;
+    let items = vec![
+        item(
+            &server,
+            1,
+            "Weather update",
+            "<p>A rocket launch was pushed back by strong winds.</p>",
+            "Mon, 01 Dec 2025 08:00:00 GMT",
+        ),
+        item(
+            &server,
+            2,
+            "Harvest festival opens",
+            "<p>Stalls and music in the square.</p>",
+            "Tue, 02 Dec 2025 08:00:00 GMT",
+        ),
+    ];
+    server.set("/feed.xml", feed_route(rss("Desk", &items), "v1"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        config_text(
+            &dir.path().join("nw.db"),
+            "",
+            &[server.url("/feed.xml")],
+            &topic("Launches", "rocket AND launch"),
+        ),
+    )
+    .unwrap();
+    let out = nw(&path, &["once"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(server.hits("/a/1.html").is_empty(), "first poll fetches no page");
+
+    let out = nw(&path, &["topics", "test", "Launches", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["scanned"], 2, "{v}");
+    let matches = v["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 1, "{v}");
+    assert_eq!(matches[0]["title"], "Weather update");
+    assert_eq!(matches[0]["source"], "Desk");
+    assert_eq!(matches[0]["published"], "2025-12-01T08:00:00Z");
+}
