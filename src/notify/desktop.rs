@@ -231,7 +231,7 @@ impl Notifier for DesktopNotifier {
 /// The headline goes in the body, where it wraps; servers cut a long summary at one line.
 fn body(n: &Notice, markup: bool) -> String {
     if !markup {
-        return escape_markup(&format!("{}\n{}", n.headline, n.text()));
+        return escape_markup(&format!("{}\n{}", n.headline, n.text())).into_owned();
     }
     let headline = escape_markup(&n.headline);
     let (source, body) = (escape_markup(&n.source), escape_markup(&n.body));

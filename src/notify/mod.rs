@@ -173,9 +173,13 @@ impl Notifier for RecordingNotifier {
     }
 }
 
-/// Escapes text for notification servers that interpret markup.
-pub fn escape_markup(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Escapes `& < > " '`: for notification servers that interpret markup, and for HTML
+/// (element text and quoted attribute values).
+pub fn escape_markup(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -186,7 +190,7 @@ pub fn escape_markup(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -8,21 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 /// `s` with `& < > " '` escaped: safe in element text and in quoted attribute values.
 pub fn esc(s: &str) -> Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
+    crate::notify::escape_markup(s)
 }
 
 /// An article link as an escaped attribute value: only absolute http(s) URLs qualify, so a

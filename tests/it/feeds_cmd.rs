@@ -2,7 +2,6 @@
 //! edits that keep every byte the user wrote outside the table added or removed.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use crate::support::*;
 
@@ -16,30 +15,6 @@ fn commented_config() -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("config.toml");
     std::fs::write(&path, fixture_config()).unwrap();
     (dir, path)
-}
-
-/// Runs newswatch with `--config path` off the runtime (the test server lives on it).
-async fn nw(path: &Path, args: &[&str]) -> Output {
-    let path = path.to_path_buf();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        newswatch()
-            .arg("--config")
-            .arg(&path)
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn html(content: &str) -> Route {

@@ -499,3 +499,27 @@ pub fn succeed(cmd: &mut Command) -> Output {
     );
     out
 }
+
+/// Runs newswatch with `--config path` off the runtime (a test server lives on it).
+pub async fn nw(path: &Path, args: &[&str]) -> Output {
+    let path = path.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        newswatch()
+            .arg("--config")
+            .arg(&path)
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -1,29 +1,7 @@
 //! `newswatch topics [add|test]`: adding a topic safely, and trying one on the articles the
 //! real pipeline stored.
 
-use std::path::Path;
-use std::process::Output;
-
 use crate::support::*;
-
-async fn nw(path: &Path, args: &[&str]) -> Output {
-    let path = path.to_path_buf();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        newswatch()
-            .arg("--config")
-            .arg(&path)
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_add_writes_a_valid_topic_and_nothing_on_a_bad_query() {
@@ -280,7 +258,10 @@ async fn topics_test_sees_a_new_feeds_entries_by_their_feed_text() {
     .unwrap();
     let out = nw(&path, &["once"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(server.hits("/a/1.html").is_empty(), "first poll fetches no page");
+    assert!(
+        server.hits("/a/1.html").is_empty(),
+        "first poll fetches no page"
+    );
 
     let out = nw(&path, &["topics", "test", "Launches", "--json"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
