@@ -1,6 +1,7 @@
 //! What a story compares: per article, TF vectors of the head (title and lead) and of the
-//! whole text, the names (capitalised spans) and numbers it mentions, a SimHash
-//! fingerprint for near-duplicates, and its sentences with their content words.
+//! whole text, the names (capitalised spans) it mentions and how often each word of them
+//! occurs, the numbers it mentions, a SimHash fingerprint for near-duplicates, and its
+//! sentences with their content words.
 
 use std::collections::{HashMap, HashSet};
 
@@ -65,6 +66,8 @@ pub struct Features {
     /// Term frequencies of the whole article.
     pub all: HashMap<String, f64>,
     pub names: HashSet<String>,
+    /// How often each word of a name occurs ("Wladimir Klitschko", "Klitschko": klitschko 2).
+    pub name_words: HashMap<String, u32>,
     pub numbers: HashSet<String>,
     pub simhash: u64,
     /// Sentences with the content terms each holds.
@@ -103,10 +106,19 @@ impl Features {
             })
             .collect();
         let joined = format!("{title}. {text}");
+        let spans = name_spans(&joined);
+        let mut name_words: HashMap<String, u32> = HashMap::new();
+        for span in &spans {
+            for w in span.split(' ') {
+                let w = w.trim_end_matches("'s").trim_end_matches("’s");
+                *name_words.entry(w.to_string()).or_default() += 1;
+            }
+        }
         Features {
             head,
             all,
-            names: names(&joined),
+            names: spans.into_iter().collect(),
+            name_words,
             numbers: numbers(&joined),
             simhash: simhash(&a.terms),
             sentences,
@@ -116,14 +128,20 @@ impl Features {
 
 /// Capitalised spans, lower-cased: "Steve Witkoff", "Miami", "U.S." — a single capitalised
 /// word counts unless it starts a sentence.
-pub fn names(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
+#[cfg(test)]
+fn names(text: &str) -> HashSet<String> {
+    name_spans(text).into_iter().collect()
+}
+
+/// Every occurrence of a name, lower-cased, in order.
+fn name_spans(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
     let mut span: Vec<&str> = Vec::new();
     let mut span_opens_sentence = false;
     let mut sentence_start = true;
     let mut flush = |span: &mut Vec<&str>, opens: bool| {
         if span.len() > 1 || (span.len() == 1 && !opens) {
-            out.insert(span.join(" ").to_lowercase());
+            out.push(span.join(" ").to_lowercase());
         }
         span.clear();
     };
