@@ -1,0 +1,182 @@
+//! Unit tests of the tracker: joining, look-alike events, headlines, windows, novelty.
+
+use super::*;
+use crate::analyze::Analysis;
+
+fn features(title: &str, text: &str) -> Features {
+    Features::new(title, text, &Analysis::new(title, text))
+}
+
+fn at(hours: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_764_000_000 + hours * 3600, 0).unwrap()
+}
+
+const QUAKE_A: (&str, &str) = (
+    "Magnitude 6.1 earthquake strikes Sumatra, Indonesia",
+    "A magnitude 6.1 earthquake struck off the coast of Sumatra in Indonesia on Monday, \
+     the US Geological Survey said. Officials in Padang reported damaged buildings.",
+);
+const QUAKE_A2: (&str, &str) = (
+    "Sumatra quake damages buildings in Padang",
+    "Buildings were damaged in Padang after a magnitude 6.1 earthquake hit Sumatra, \
+     Indonesia, officials said, as the US Geological Survey reported aftershocks.",
+);
+const QUAKE_B: (&str, &str) = (
+    "Magnitude 5.4 earthquake shakes Los Angeles, California",
+    "A magnitude 5.4 earthquake struck near Los Angeles in California on Monday, the US \
+     Geological Survey said. Officials in Pasadena reported minor damage.",
+);
+
+#[test]
+fn same_event_joins_and_a_look_alike_event_does_not() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [QUAKE_A, QUAKE_A2, QUAKE_B]
+        .iter()
+        .map(|(h, x)| features(h, x))
+        .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    let a = t.assign("quakes", &docs[0], at(0), &cfg);
+    let a2 = t.assign("quakes", &docs[1], at(1), &cfg);
+    let b = t.assign("quakes", &docs[2], at(2), &cfg);
+    assert!(a.new_story && a.notify);
+    assert_eq!(a2.story, a.story, "{a2:?}");
+    assert!(!a2.new_story);
+    assert_ne!(b.story, a.story, "{b:?}");
+    assert!(b.new_story);
+}
+
+#[test]
+fn a_sentence_without_end_is_clipped_in_the_notice() {
+    let mut t = Tracker::new();
+    let words: Vec<String> = (0..400).map(|i| format!("harbour{i}")).collect();
+    let doc = features("Harbour report", &words.join(" "));
+    t.observe(&doc);
+    let a = t.assign("all", &doc, at(0), &StoryConfig::default());
+    let shown = a.whats_new.unwrap();
+    assert!(shown.chars().count() <= MAX_SENTENCE, "{shown}");
+    assert!(
+        shown.starts_with("harbour0 harbour1 ") && shown.ends_with("…"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_headline_compares_with_the_nearest_member_not_only_the_sum() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [
+        QUAKE_A,
+        (
+            "Sumatra quake: rescuers search collapsed school in Padang",
+            "",
+        ),
+        (
+            "Rescuers search a collapsed school in Padang after Sumatra quake",
+            "",
+        ),
+    ]
+    .iter()
+    .map(|(h, x)| features(h, x))
+    .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    let a = t.assign("quakes", &docs[0], at(0), &cfg);
+    let b = t.assign("quakes", &docs[1], at(1), &cfg);
+    let c = t.assign("quakes", &docs[2], at(2), &cfg);
+    assert_eq!(b.story, a.story, "{b:?}");
+    assert_eq!(c.story, a.story, "{c:?}");
+    // Nearly the words of the second member: 0.9, where the story's sum gives 0.57.
+    assert!(c.similarity > 0.8, "{c:?}");
+}
+
+#[test]
+fn headlines_of_one_event_join_on_less_evidence() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [
+        "Klitschko retains heavyweight titles against Thompson in Bern",
+        "Klitschko keeps heavyweight titles",
+        "Central bank raises interest rates to fight inflation",
+    ]
+    .iter()
+    .map(|h| features(h, ""))
+    .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    assert!(join_threshold(docs[1].all.len()) < JOIN_THRESHOLD);
+    let a = t.assign("all", &docs[0], at(0), &cfg);
+    let b = t.assign("all", &docs[1], at(1), &cfg);
+    let c = t.assign("all", &docs[2], at(2), &cfg);
+    // About 0.26: a full article would need 0.28.
+    assert_eq!(b.story, a.story, "{b:?}");
+    assert!(c.new_story, "{c:?}");
+}
+
+#[test]
+fn stories_go_quiet_after_their_window_and_updates_rest() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let d = features(QUAKE_A.0, QUAKE_A.1);
+    t.observe(&d);
+    let first = t.assign("q", &d, at(0), &cfg);
+    // A verbatim copy an hour later: same story, nothing new, no notice.
+    let copy = t.assign("q", &d, at(1), &cfg);
+    assert_eq!(copy.story, first.story);
+    assert!(!copy.notify);
+    assert_eq!(copy.sources, 2);
+    // After the window, the same text starts a new story.
+    let later = t.assign("q", &d, at(80), &cfg);
+    assert!(later.new_story);
+    assert_ne!(later.story, first.story);
+}
+
+const BOUT_A: (&str, &str) = (
+    "Klitschko keeps heavyweight titles, stops Thompson in Bern",
+    "Wladimir Klitschko retained his heavyweight titles on Saturday, stopping Tony \
+     Thompson in the sixth round in Bern. The referee ended it after Thompson was down \
+     twice. Klitschko said Thompson was a tough opponent. The fight was a rematch that \
+     Thompson had asked for.",
+);
+const BOUT_A2: (&str, &str) = (
+    "Thompson stopped by Klitschko in the sixth round",
+    "Tony Thompson was stopped by Wladimir Klitschko in the sixth round in Bern on \
+     Saturday. His trainer Pat Burns said Thompson was beaten by a stronger man, and \
+     that Thompson would fight again. Coach Pat Burns praised Klitschko. Asked about \
+     retirement, Thompson laughed.",
+);
+const BOUT_B: (&str, &str) = (
+    "Klitschko keeps heavyweight titles, stops Rahman in Mannheim",
+    "Wladimir Klitschko retained his heavyweight titles on Saturday, stopping Hasim \
+     Rahman in the seventh round in Mannheim. The referee ended it after Rahman was down \
+     twice. Klitschko said Rahman was a tough opponent. The fight was a bout that \
+     Rahman had asked for.",
+);
+
+#[test]
+fn a_look_alike_event_with_other_main_actors_starts_its_own_story() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [BOUT_A, BOUT_A2, BOUT_B]
+        .iter()
+        .map(|(h, x)| features(h, x))
+        .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    let a = t.assign("boxing", &docs[0], at(0), &cfg);
+    // A follow-up that adds a person (Burns) and keeps the story's main actor joins.
+    let a2 = t.assign("boxing", &docs[1], at(1), &cfg);
+    assert_eq!(a2.story, a.story, "{a2:?}");
+    // Same champion, same words, but its challenger is new and the story's is absent.
+    let b = t.assign("boxing", &docs[2], at(2), &cfg);
+    assert!(b.new_story, "{b:?}");
+    assert!(
+        b.similarity + CONTRADICTION_PENALTY >= JOIN_THRESHOLD,
+        "{b:?}"
+    );
+}
