@@ -195,7 +195,11 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
             (*id, s * (1.0 - density))
         })
         .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // Ties go to the earlier element: the map's order is random, and the same page must
+    // always give the same text.
+    // Ties go to the earlier element: the map's order is random, and the same page must
+    // always give the same text.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     ranked.truncate(8);
     let Some(&(top_id, top_score)) = ranked.first() else {
         // Nothing long enough to vote: a short page is all article.
@@ -538,6 +542,25 @@ mod tests {
         );
         let got = text(&html);
         assert!(got.contains("Two.") && got.contains("Three."), "{got}");
+    }
+
+    #[test]
+    fn ties_go_to_the_earlier_candidate_every_time() {
+        // Two blocks that score the same (as many commas, both long), one holding most of
+        // the text: picking either must not depend on the hash map's order.
+        let block = |w: &str, words: usize| {
+            let p = format!("<p>{w}, {w}, {}.</p>", format!("{w} ").repeat(words));
+            format!("<div class=\"box\"><div>{p}{p}{p}</div></div>")
+        };
+        let html = format!(
+            "<html><body><main>{}</main><main>{}</main></body></html>",
+            block("alpha", 200),
+            block("gamma", 60)
+        );
+        let first = text(&html);
+        for _ in 0..30 {
+            assert_eq!(text(&html), first);
+        }
     }
 
     #[test]
