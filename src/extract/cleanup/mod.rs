@@ -5,11 +5,13 @@
 //! counters, "Last update"/"Author:" lines, breadcrumbs, caption credits, copyright
 //! lines, preview disclaimers, promo blocks ("Deep Dives", "Quick Reads": a heading, then
 //! items of title / "N min read" / blurb), repeated short lines and stray punctuation,
-//! and the headline repeated at the top. A chrome word glued to the next sentence
+//! teasers for other pages (excerpts cut short with an ellipsis), and the headline
+//! repeated at the top. A chrome word glued to the next sentence
 //! ("View AllThe talks…") is cut off. Article sentences are never shortened.
 
 mod chrome;
 mod repeats;
+mod teasers;
 
 use chrome::is_chrome_line;
 use repeats::{drop_breadcrumbs, drop_repeated_runs, drop_repeated_short_lines};
@@ -121,6 +123,7 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
     drop_breadcrumbs(&mut out);
     drop_repeated_short_lines(&mut out);
     drop_repeated_runs(&mut out);
+    teasers::drop_teasers(&mut out);
     out
 }
 

@@ -225,6 +225,11 @@ impl Rules {
         }
     }
 
+    /// Marks an element as one to skip.
+    pub fn skip(&self, id: NodeId) {
+        self.chrome.borrow_mut().insert(id, true);
+    }
+
     /// Whether to skip an element and everything in it.
     pub fn is_chrome(&self, el: ElementRef<'_>) -> bool {
         if let Some(&known) = self.chrome.borrow().get(&el.id()) {
