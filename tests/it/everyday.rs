@@ -1,7 +1,6 @@
 //! Everyday use of the binary: shell completions, man pages, the first run creating a
 //! config, `--quiet`, and progress bars only on a terminal.
 
-use std::io::BufRead as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -82,15 +81,7 @@ fn spawn_run(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines() {
-            if tx.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = stderr_lines(&mut child);
     (child, lines)
 }
 

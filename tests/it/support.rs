@@ -456,7 +456,6 @@ pub fn run_daemon(
     config: &Path,
     env: &[(&str, &str)],
 ) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
-    use std::io::BufRead as _;
     let mut child = newswatch()
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())
@@ -467,6 +466,13 @@ pub fn run_daemon(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let lines = stderr_lines(&mut child);
+    (child, lines)
+}
+
+/// A child's stderr as a stream of lines, read on a thread of its own.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
     let stderr = child.stderr.take().unwrap();
     let (tx, lines) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -476,7 +482,7 @@ pub fn run_daemon(
             }
         }
     });
-    (child, lines)
+    lines
 }
 
 /// Waits for a stderr line containing `needle`, keeping every line read in `seen`.
