@@ -59,33 +59,15 @@ fn check_reports_bad_configs_with_line_and_key_path() {
 async fn once_dry_run_prints_and_changes_nothing() {
     let server = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let path = one_item_config(
-        &server,
-        dir.path(),
-        "Rocket launch delayed by weather",
-        "<p>The rocket launch was delayed by high winds.</p>",
-        &topic("Launches", "rocket launch"),
-    );
+    let path = launch_config(&server, dir.path(), None);
     // A channel that accepts everything: the `true` program.
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(
         "[[notify.channels]]\nname = \"sink\"\ntype = \"command\"\ncommand = [\"true\"]\n",
     );
     std::fs::write(&path, text).unwrap();
-    let run = |args: &[&str]| {
-        let path = path.clone();
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        tokio::task::spawn_blocking(move || {
-            newswatch()
-                .arg("--config")
-                .arg(&path)
-                .args(&args)
-                .output()
-                .unwrap()
-        })
-    };
     for _ in 0..2 {
-        let out = run(&["once", "--dry-run"]).await.unwrap();
+        let out = nw(&path, &["once", "--dry-run"]).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
@@ -98,9 +80,9 @@ async fn once_dry_run_prints_and_changes_nothing() {
         );
         assert!(stdout.contains("1 notices would be sent"), "{stdout}");
     }
-    let out = run(&["once"]).await.unwrap();
+    let out = nw(&path, &["once"]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 notices sent"));
-    let out = run(&["once"]).await.unwrap();
+    let out = nw(&path, &["once"]).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 notices sent"));
 }
 
@@ -255,22 +237,8 @@ fn inspect_json_prints_one_line_per_feed_file() {
 async fn status_and_feeds_report_each_feed_and_topic() {
     let server = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let path = one_item_config(
-        &server,
-        dir.path(),
-        "Rocket launch delayed by weather",
-        "<p>The rocket launch was delayed by high winds.</p>",
-        &topic("Launches", "rocket launch"),
-    );
     // A second feed that is gone.
-    let text = std::fs::read_to_string(&path).unwrap().replace(
-        "[[topics]]",
-        &format!(
-            "[[feeds]]\nurl = \"{}\"\nname = \"Gone\"\n[[topics]]",
-            server.url("/gone.xml")
-        ),
-    );
-    std::fs::write(&path, text).unwrap();
+    let path = launch_config(&server, dir.path(), Some("Gone"));
     let run = |args: &'static [&'static str]| {
         let path = path.clone();
         tokio::task::spawn_blocking(move || {

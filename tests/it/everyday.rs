@@ -174,22 +174,8 @@ fn run_with(config: &Path, args: &[&str]) -> (String, String) {
 async fn quiet_leaves_stdout_alone_and_stderr_empty() {
     let server = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let path = one_item_config(
-        &server,
-        dir.path(),
-        "Rocket launch delayed by weather",
-        "<p>The rocket launch was delayed by high winds.</p>",
-        &topic("Launches", "rocket launch"),
-    );
     // A second feed that fails: a warning, normally.
-    let text = std::fs::read_to_string(&path).unwrap().replace(
-        "[[topics]]",
-        &format!(
-            "[[feeds]]\nurl = \"{}\"\n[[topics]]",
-            server.url("/gone.xml")
-        ),
-    );
-    std::fs::write(&path, text).unwrap();
+    let path = launch_config(&server, dir.path(), Some("Gone"));
     tokio::task::spawn_blocking(move || {
         for args in [
             &["once", "--dry-run"][..],
@@ -247,13 +233,7 @@ fn on_a_terminal(cmd: &str) -> Option<String> {
 async fn progress_bars_show_on_a_terminal_only_and_never_with_quiet() {
     let server = TestServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let path = one_item_config(
-        &server,
-        dir.path(),
-        "Rocket launch delayed by weather",
-        "<p>The rocket launch was delayed by high winds.</p>",
-        &topic("Launches", "rocket launch"),
-    );
+    let path = launch_config(&server, dir.path(), None);
     let archive = dir.path().join("archive.jsonl");
     std::fs::write(
         &archive,

@@ -529,3 +529,27 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A config with one feed of one matching item ("Rocket launch delayed by weather") and the
+/// topic "Launches"; with `broken`, a second feed `/gone.xml` named `broken` that the
+/// server does not serve.
+pub fn launch_config(server: &TestServer, dir: &Path, broken: Option<&str>) -> PathBuf {
+    let path = one_item_config(
+        server,
+        dir,
+        "Rocket launch delayed by weather",
+        "<p>The rocket launch was delayed by high winds.</p>",
+        &topic("Launches", "rocket launch"),
+    );
+    if let Some(name) = broken {
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "[[topics]]",
+            &format!(
+                "[[feeds]]\nurl = \"{}\"\nname = \"{name}\"\n[[topics]]",
+                server.url("/gone.xml")
+            ),
+        );
+        std::fs::write(&path, text).unwrap();
+    }
+    path
+}
