@@ -106,28 +106,14 @@ pub async fn run(
     // records notices, and when a retry is due.
     let wake = Arc::new(Notify::new());
     // "Mute story" clicks on the desktop.
-    let (mute_tx, mut mute_rx) = mpsc::unbounded_channel::<i64>();
+    let (mute_tx, mute_rx) = mpsc::unbounded_channel::<i64>();
     crate::notify::desktop::on_mute(mute_tx);
-    {
-        let (store, events, token) = (shared.store.clone(), deps.events.clone(), token.clone());
-        tracker.spawn(async move {
-            loop {
-                let story = tokio::select! {
-                    () = token.cancelled() => return,
-                    s = mute_rx.recv() => match s { Some(s) => s, None => return },
-                };
-                let s = store.clone();
-                match tokio::task::spawn_blocking(move || s.mute_story(story)).await {
-                    Ok(Ok(_)) => {
-                        tracing::info!(story, "story muted");
-                        let _ = events.send(Event::StoryMuted { story });
-                    }
-                    Ok(Err(err)) => tracing::error!(story, error = %crate::error_chain(&err), "cannot mute story"),
-                    Err(err) => tracing::error!(story, error = %err, "cannot mute story"),
-                }
-            }
-        });
-    }
+    tracker.spawn(mute_loop(
+        shared.store.clone(),
+        mute_rx,
+        deps.events.clone(),
+        token.clone(),
+    ));
     tracker.spawn(deliver_loop(
         shared.clone(),
         rx.clone(),
@@ -162,6 +148,32 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Mutes the stories whose notices the user clicked "Mute story" on.
+async fn mute_loop(
+    store: Store,
+    mut clicks: mpsc::UnboundedReceiver<i64>,
+    events: broadcast::Sender<Event>,
+    token: CancellationToken,
+) {
+    loop {
+        let story = tokio::select! {
+            () = token.cancelled() => return,
+            s = clicks.recv() => match s { Some(s) => s, None => return },
+        };
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.mute_story(story)).await {
+            Ok(Ok(_)) => {
+                tracing::info!(story, "story muted");
+                let _ = events.send(Event::StoryMuted { story });
+            }
+            Ok(Err(err)) => {
+                tracing::error!(story, error = %crate::error_chain(&err), "cannot mute story")
+            }
+            Err(err) => tracing::error!(story, error = %err, "cannot mute story"),
+        }
+    }
 }
 
 /// How a poll ended, for the next one's timing.

@@ -1,6 +1,6 @@
 //! `newswatch status` and `newswatch feeds`: what the daemon has been doing, from the store.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::first_run::STARTER_CONFIG;
 use super::{load_config, open_store};
-use crate::config::{Config, format_duration};
+use crate::config::{Config, FeedConfig, format_duration};
 use crate::store::{FeedStatus, Store};
 
 fn when(t: Option<DateTime<Utc>>) -> String {
@@ -40,28 +40,7 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
         .feeds
         .iter()
         .zip(&states)
-        .map(|(f, s)| {
-            let backoff = crate::daemon::backoff_factor(s.failures);
-            let wait = config.interval_of(f) * backoff;
-            // The daemon adds ±10% jitter; this is the expected time.
-            let next = s
-                .last_fetch
-                .map(|t| t + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX));
-            json!({
-                "url": f.url.as_str(),
-                "name": f.display_name(),
-                "title": s.title,
-                "last_fetch": s.last_fetch,
-                "last_success": s.last_success,
-                "last_status": s.last_status,
-                "last_error": s.last_error,
-                "failures": s.failures,
-                "entries": s.entries,
-                "next_poll": next,
-                "backoff": backoff,
-                "moved_to": s.moved_to,
-            })
-        })
+        .map(|(f, s)| feed_json(&config, f, s))
         .collect();
     let topics: Vec<serde_json::Value> = config
         .topics
@@ -80,11 +59,47 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         writeln!(out, "{}", json!({"feeds": feeds, "topics": topics}))?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
+    } else {
+        print_status(&mut out, &config, &states, &feeds, &topics)?;
     }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A feed's line of `status --json`, with when it is next polled.
+fn feed_json(config: &Config, f: &FeedConfig, s: &FeedStatus) -> serde_json::Value {
+    let backoff = crate::daemon::backoff_factor(s.failures);
+    let wait = config.interval_of(f) * backoff;
+    // The daemon adds ±10% jitter; this is the expected time.
+    let next = s
+        .last_fetch
+        .map(|t| t + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX));
+    json!({
+        "url": f.url.as_str(),
+        "name": f.display_name(),
+        "title": s.title,
+        "last_fetch": s.last_fetch,
+        "last_success": s.last_success,
+        "last_status": s.last_status,
+        "last_error": s.last_error,
+        "failures": s.failures,
+        "entries": s.entries,
+        "next_poll": next,
+        "backoff": backoff,
+        "moved_to": s.moved_to,
+    })
+}
+
+/// `status` for a person: each feed's state and schedule, each topic's last 24 hours.
+fn print_status(
+    out: &mut impl Write,
+    config: &Config,
+    states: &[FeedStatus],
+    feeds: &[serde_json::Value],
+    topics: &[serde_json::Value],
+) -> anyhow::Result<()> {
     writeln!(out, "feeds ({}):", config.feeds.len())?;
-    for ((f, s), v) in config.feeds.iter().zip(&states).zip(&feeds) {
+    for ((f, s), v) in config.feeds.iter().zip(states).zip(feeds) {
         let state = match (&s.last_error, s.last_status) {
             (Some(e), _) => format!("error: {e}"),
             (None, Some(code)) => format!("HTTP {code}"),
@@ -116,7 +131,7 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
         )?;
     }
     writeln!(out, "topics, last 24 h ({}):", config.topics.len())?;
-    for t in &topics {
+    for t in topics {
         writeln!(
             out,
             "  {}{}: {} matches, {} stories, {} notices",
@@ -131,8 +146,7 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
             t["notices"]
         )?;
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<ExitCode> {

@@ -156,107 +156,116 @@ impl Eval<'_> {
                 self.settle(at, found.matched, detail);
                 found
             }
-            Node::Not(inner) => {
-                let at = self.placeholder(depth, || "NOT".into());
-                let found = self.node(inner, scope, depth + 1);
-                let detail = if found.matched {
-                    "excluded: the article has it".to_string()
-                } else {
-                    "absent, as required".to_string()
-                };
-                self.settle(at, !found.matched, detail);
-                if found.matched {
-                    Found::miss()
-                } else {
-                    Found {
-                        matched: true,
-                        score: None,
-                        positions: Vec::new(),
-                    }
-                }
-            }
-            Node::And(items) => {
-                let at = self.placeholder(depth, || "AND".into());
-                let mut weakest: Option<f64> = None;
-                let mut positions = Vec::new();
-                let mut failed = None;
-                for (i, item) in items.iter().enumerate() {
-                    let found = self.node(item, scope, depth + 1);
-                    if !found.matched {
-                        failed.get_or_insert(i + 1);
-                        if !self.tracing() {
-                            return Found::miss();
-                        }
-                        continue;
-                    }
-                    if let Some(s) = found.score {
-                        weakest = Some(weakest.map_or(s, |w| w.min(s)));
-                    }
-                    positions.extend(found.positions);
-                }
-                if let Some(i) = failed {
-                    self.settle(
-                        at,
-                        false,
-                        format!("failed: part {i} of {} not satisfied", items.len()),
-                    );
-                    return Found::miss();
-                }
-                positions.sort_unstable();
-                positions.dedup();
-                self.settle(
-                    at,
-                    true,
-                    format!(
-                        "all {} parts hold; weakest {:.2}",
-                        items.len(),
-                        weakest.unwrap_or(1.0)
-                    ),
-                );
-                Found {
-                    matched: true,
-                    score: weakest,
-                    positions,
-                }
-            }
-            Node::Or(items) => {
-                let at = self.placeholder(depth, || "OR".into());
-                let mut matched = 0;
-                let mut miss = 1.0;
-                let mut positions = Vec::new();
-                for item in items {
-                    let found = self.node(item, scope, depth + 1);
-                    if found.matched {
-                        matched += 1;
-                        miss *= 1.0 - found.score.unwrap_or(0.0);
-                        positions.extend(found.positions);
-                    }
-                }
-                positions.sort_unstable();
-                positions.dedup();
-                let score = 1.0 - miss;
-                self.settle(
-                    at,
-                    matched > 0,
-                    format!(
-                        "{matched} of {} alternatives found; score {score:.2}",
-                        items.len()
-                    ),
-                );
-                if matched == 0 {
-                    return Found::miss();
-                }
-                Found {
-                    matched: true,
-                    score: Some(score),
-                    positions,
-                }
-            }
+            Node::Not(inner) => self.not(inner, scope, depth),
+            Node::And(items) => self.and(items, scope, depth),
+            Node::Or(items) => self.or(items, scope, depth),
             Node::Near {
                 left,
                 right,
                 within,
             } => self.near(left, right, *within, scope, depth),
+        }
+    }
+
+    /// Holds when `inner` does not; adds nothing to the score.
+    fn not(&mut self, inner: &Node, scope: Option<Field>, depth: usize) -> Found {
+        let at = self.placeholder(depth, || "NOT".into());
+        let found = self.node(inner, scope, depth + 1);
+        let detail = if found.matched {
+            "excluded: the article has it".to_string()
+        } else {
+            "absent, as required".to_string()
+        };
+        self.settle(at, !found.matched, detail);
+        if found.matched {
+            Found::miss()
+        } else {
+            Found {
+                matched: true,
+                score: None,
+                positions: Vec::new(),
+            }
+        }
+    }
+
+    /// Holds when every item does; scores as the weakest.
+    fn and(&mut self, items: &[Node], scope: Option<Field>, depth: usize) -> Found {
+        let at = self.placeholder(depth, || "AND".into());
+        let mut weakest: Option<f64> = None;
+        let mut positions = Vec::new();
+        let mut failed = None;
+        for (i, item) in items.iter().enumerate() {
+            let found = self.node(item, scope, depth + 1);
+            if !found.matched {
+                failed.get_or_insert(i + 1);
+                if !self.tracing() {
+                    return Found::miss();
+                }
+                continue;
+            }
+            if let Some(s) = found.score {
+                weakest = Some(weakest.map_or(s, |w| w.min(s)));
+            }
+            positions.extend(found.positions);
+        }
+        if let Some(i) = failed {
+            self.settle(
+                at,
+                false,
+                format!("failed: part {i} of {} not satisfied", items.len()),
+            );
+            return Found::miss();
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        self.settle(
+            at,
+            true,
+            format!(
+                "all {} parts hold; weakest {:.2}",
+                items.len(),
+                weakest.unwrap_or(1.0)
+            ),
+        );
+        Found {
+            matched: true,
+            score: weakest,
+            positions,
+        }
+    }
+
+    /// Holds when any item does; scores as the chance that at least one is right.
+    fn or(&mut self, items: &[Node], scope: Option<Field>, depth: usize) -> Found {
+        let at = self.placeholder(depth, || "OR".into());
+        let mut matched = 0;
+        let mut miss = 1.0;
+        let mut positions = Vec::new();
+        for item in items {
+            let found = self.node(item, scope, depth + 1);
+            if found.matched {
+                matched += 1;
+                miss *= 1.0 - found.score.unwrap_or(0.0);
+                positions.extend(found.positions);
+            }
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        let score = 1.0 - miss;
+        self.settle(
+            at,
+            matched > 0,
+            format!(
+                "{matched} of {} alternatives found; score {score:.2}",
+                items.len()
+            ),
+        );
+        if matched == 0 {
+            return Found::miss();
+        }
+        Found {
+            matched: true,
+            score: Some(score),
+            positions,
         }
     }
 
