@@ -10,6 +10,7 @@ use crate::config::raw;
 use crate::config::span::Seg;
 use crate::config::{DEFAULT_MIN_SCORE, FeedConfig, TopicConfig, Urgency};
 use crate::matching::Query;
+use crate::stories::StoryConfig;
 
 /// One `[[topics]]` table; `feeds` are the validated feeds its `feeds` filter names.
 pub(super) fn validate_topic(
@@ -33,17 +34,7 @@ pub(super) fn validate_topic(
             format!("{min_score} is outside 0..1"),
         ));
     }
-    let mut languages = Vec::new();
-    for (j, code) in t.languages.iter().enumerate() {
-        let mut path = item("topics", i, "languages");
-        path.push(Seg::Index(j));
-        languages.push(language_code(code).ok_or_else(|| {
-            fail(
-                path,
-                format!("unknown language {code:?} (use codes like \"en\" or \"deu\")"),
-            )
-        })?);
-    }
+    let languages = languages(i, &t.languages)?;
     for (j, f) in t.feeds.iter().enumerate() {
         if !feeds.iter().any(|feed| feed.is_called(f)) {
             let mut path = item("topics", i, "feeds");
@@ -63,24 +54,7 @@ pub(super) fn validate_topic(
             )
         })?,
     };
-    let defaults = crate::stories::StoryConfig::default();
-    let update_novelty = t.update_novelty.unwrap_or(defaults.update_novelty);
-    if !(0.0..=1.0).contains(&update_novelty) {
-        return Err(fail(
-            item("topics", i, "update_novelty"),
-            format!("{update_novelty} is outside 0..1"),
-        ));
-    }
-    let stories = crate::stories::StoryConfig {
-        window: duration_at(&t.story_window, item("topics", i, "story_window"))?
-            .unwrap_or(defaults.window),
-        update_novelty,
-        min_update_interval: duration_at(
-            &t.min_update_interval,
-            item("topics", i, "min_update_interval"),
-        )?
-        .unwrap_or(defaults.min_update_interval),
-    };
+    let stories = story_config(i, &t)?;
     let digest = duration_at(&t.digest, item("topics", i, "digest"))?;
     if let Some(d) = digest
         && d < Duration::from_secs(60)
@@ -103,6 +77,44 @@ pub(super) fn validate_topic(
         feeds: t.feeds,
         urgency,
         enabled: t.enabled.unwrap_or(true),
+    })
+}
+
+/// The topic's languages as the 639-3 codes language detection reports.
+fn languages(i: usize, codes: &[String]) -> Result<Vec<String>, Failure> {
+    let mut languages = Vec::new();
+    for (j, code) in codes.iter().enumerate() {
+        let mut path = item("topics", i, "languages");
+        path.push(Seg::Index(j));
+        languages.push(language_code(code).ok_or_else(|| {
+            fail(
+                path,
+                format!("unknown language {code:?} (use codes like \"en\" or \"deu\")"),
+            )
+        })?);
+    }
+    Ok(languages)
+}
+
+/// The topic's story settings, defaults filled in.
+fn story_config(i: usize, t: &raw::RawTopic) -> Result<StoryConfig, Failure> {
+    let defaults = StoryConfig::default();
+    let update_novelty = t.update_novelty.unwrap_or(defaults.update_novelty);
+    if !(0.0..=1.0).contains(&update_novelty) {
+        return Err(fail(
+            item("topics", i, "update_novelty"),
+            format!("{update_novelty} is outside 0..1"),
+        ));
+    }
+    Ok(StoryConfig {
+        window: duration_at(&t.story_window, item("topics", i, "story_window"))?
+            .unwrap_or(defaults.window),
+        update_novelty,
+        min_update_interval: duration_at(
+            &t.min_update_interval,
+            item("topics", i, "min_update_interval"),
+        )?
+        .unwrap_or(defaults.min_update_interval),
     })
 }
 
