@@ -48,41 +48,54 @@ pub(super) async fn extract(
         };
         let html = fetch::decode_html(&bytes, content_type.as_deref());
         let a = extract::extract(&html, page_url.as_ref());
-        let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.to_rfc3339());
-        if json {
-            let mut obj = serde_json::json!({
-                "title": a.title,
-                "text": a.text,
-                "published": date(a.published),
-                "author": a.author,
-                "site_name": a.site_name,
-                "lang": a.lang,
-                "canonical_url": a.canonical_url.as_ref().map(|u| u.as_str()),
-            });
-            obj[if is_url { "url" } else { "file" }] = serde_json::Value::String(input.clone());
-            writeln!(out, "{obj}")?;
-        } else {
-            writeln!(out, "# {}", a.title)?;
-            for (label, value) in [
-                ("source", Some(input.clone())),
-                ("published", date(a.published)),
-                ("author", a.author.clone()),
-                ("site", a.site_name.clone()),
-                ("lang", a.lang.clone()),
-                ("canonical", a.canonical_url.as_ref().map(|u| u.to_string())),
-            ] {
-                if let Some(v) = value {
-                    writeln!(out, "{label}: {v}")?;
-                }
-            }
-            writeln!(out, "\n{}\n", a.text)?;
-        }
+        write_article(&mut out, input, is_url, &a, json)?;
     }
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// One extracted article: a JSON line (keyed by `url` or `file`), or a heading, the
+/// metadata found and the text.
+fn write_article(
+    out: &mut impl Write,
+    input: &str,
+    is_url: bool,
+    a: &extract::Article,
+    json: bool,
+) -> std::io::Result<()> {
+    let date = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.to_rfc3339());
+    if json {
+        let mut obj = serde_json::json!({
+            "title": a.title,
+            "text": a.text,
+            "published": date(a.published),
+            "author": a.author,
+            "site_name": a.site_name,
+            "lang": a.lang,
+            "canonical_url": a.canonical_url.as_ref().map(|u| u.as_str()),
+        });
+        obj[if is_url { "url" } else { "file" }] = serde_json::Value::String(input.to_string());
+        writeln!(out, "{obj}")?;
+    } else {
+        writeln!(out, "# {}", a.title)?;
+        for (label, value) in [
+            ("source", Some(input.to_string())),
+            ("published", date(a.published)),
+            ("author", a.author.clone()),
+            ("site", a.site_name.clone()),
+            ("lang", a.lang.clone()),
+            ("canonical", a.canonical_url.as_ref().map(|u| u.to_string())),
+        ] {
+            if let Some(v) = value {
+                writeln!(out, "{label}: {v}")?;
+            }
+        }
+        writeln!(out, "\n{}\n", a.text)?;
+    }
+    Ok(())
 }
 
 /// Reads an article to explain: an HTML file or URL, or `-` for standard input. Text
@@ -213,46 +226,14 @@ pub(super) fn backtest(
         let record = match serde_json::from_str::<ArchivedArticle>(&line) {
             Ok(r) => r,
             Err(err) => {
-                let id = serde_json::from_str::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(serde_json::Value::Null);
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::json!({"id": id, "matches": [], "error": format!("line {}: {err}", n + 1)})
-                )?;
+                writeln!(out, "{}", unreadable(&line, n + 1, &err))?;
                 continue;
             }
         };
         if let Some(at) = record.published.as_deref().and_then(extract::parse_date) {
             clock = at;
         }
-        let (matches, features) = backtest_one(&config, &record);
-        tracker.observe(&features);
-        let matches: Vec<serde_json::Value> = matches
-            .into_iter()
-            .map(|(topic, score)| {
-                let story_cfg = config
-                    .topics
-                    .iter()
-                    .find(|t| t.name == topic)
-                    .map(|t| t.stories)
-                    .unwrap_or_default();
-                let a = tracker.assign(&topic, &features, clock, &story_cfg);
-                serde_json::json!({
-                    "topic": topic,
-                    "score": (score * 1000.0).round() / 1000.0,
-                    "story": a.story,
-                    "new_story": a.new_story,
-                    "notify": a.notify,
-                    "whats_new": a.whats_new,
-                    "sources": a.sources,
-                    "similarity": (a.similarity * 1000.0).round() / 1000.0,
-                    "novelty": (a.novelty * 1000.0).round() / 1000.0,
-                })
-            })
-            .collect();
+        let matches = replay(&config, &mut tracker, &record, clock);
         writeln!(
             out,
             "{}",
@@ -261,6 +242,51 @@ pub(super) fn backtest(
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One archived article through matching and story grouping at `clock`: a JSON object per
+/// topic it matches.
+fn replay(
+    config: &Config,
+    tracker: &mut crate::stories::Tracker,
+    record: &ArchivedArticle,
+    clock: chrono::DateTime<chrono::Utc>,
+) -> Vec<serde_json::Value> {
+    let (matches, features) = backtest_one(config, record);
+    tracker.observe(&features);
+    matches
+        .into_iter()
+        .map(|(topic, score)| {
+            let story_cfg = config
+                .topics
+                .iter()
+                .find(|t| t.name == topic)
+                .map(|t| t.stories)
+                .unwrap_or_default();
+            let a = tracker.assign(&topic, &features, clock, &story_cfg);
+            serde_json::json!({
+                "topic": topic,
+                "score": (score * 1000.0).round() / 1000.0,
+                "story": a.story,
+                "new_story": a.new_story,
+                "notify": a.notify,
+                "whats_new": a.whats_new,
+                "sources": a.sources,
+                "similarity": (a.similarity * 1000.0).round() / 1000.0,
+                "novelty": (a.novelty * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect()
+}
+
+/// The output line of an input line that is not an article: its id if it has one, no
+/// matches, and why.
+fn unreadable(line: &str, number: usize, err: &serde_json::Error) -> serde_json::Value {
+    let id = serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({"id": id, "matches": [], "error": format!("line {number}: {err}")})
 }
 
 fn backtest_one(

@@ -84,33 +84,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
         if name.eq_ignore_ascii_case("outline") {
             let a = attributes(start);
             match a.get("xmlurl").filter(|u| !u.trim().is_empty()) {
-                Some(url) => {
-                    let mut tags: Vec<String> =
-                        open.iter().filter_map(|o| o.folder.clone()).collect();
-                    for c in a
-                        .get("category")
-                        .map(|c| c.split(','))
-                        .into_iter()
-                        .flatten()
-                    {
-                        let c = c.trim().trim_matches('/').trim();
-                        if !c.is_empty() {
-                            tags.push(c.to_string());
-                        }
-                    }
-                    let mut unique: Vec<String> = Vec::with_capacity(tags.len());
-                    for t in tags {
-                        if !unique.contains(&t) {
-                            unique.push(t);
-                        }
-                    }
-                    feeds.push(OpmlFeed {
-                        xml_url: url.trim().to_string(),
-                        name: a.label(),
-                        html_url: a.get("htmlurl").map(|u| u.trim().to_string()),
-                        tags: unique,
-                    });
-                }
+                Some(url) => feeds.push(OpmlFeed {
+                    xml_url: url.trim().to_string(),
+                    name: a.label(),
+                    html_url: a.get("htmlurl").map(|u| u.trim().to_string()),
+                    tags: tags(&open, a.get("category")),
+                }),
                 None => folder = a.label(),
             }
         }
@@ -125,6 +104,24 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
         return Err(OpmlError::NoRoot);
     }
     Ok(feeds)
+}
+
+/// A feed's tags: the folders it sits in, outermost first, then its `category` list
+/// (comma-separated, slashes trimmed), each once.
+fn tags(open: &[Open], category: Option<&str>) -> Vec<String> {
+    let folders = open.iter().filter_map(|o| o.folder.clone());
+    let categories = category
+        .into_iter()
+        .flat_map(|c| c.split(','))
+        .map(|c| c.trim().trim_matches('/').trim().to_string())
+        .filter(|c| !c.is_empty());
+    let mut unique: Vec<String> = Vec::new();
+    for t in folders.chain(categories) {
+        if !unique.contains(&t) {
+            unique.push(t);
+        }
+    }
+    unique
 }
 
 /// An outline's attributes, names lower-cased. A value with an entity XML does not define

@@ -153,29 +153,33 @@ fn lex(input: &str) -> Result<(Vec<(Tok, usize)>, usize), ParseError> {
                 {
                     i += 1;
                 }
-                let word: String = chars[start..i].iter().collect();
-                let tok = match word.as_str() {
-                    "AND" => Tok::And,
-                    "OR" => Tok::Or,
-                    "NOT" => Tok::Not,
-                    "*" => Tok::Star,
-                    w if w.starts_with("NEAR/") => match w[5..].parse::<u32>() {
-                        Ok(n) if n >= 1 => Tok::Near(n),
-                        _ => {
-                            return Err(ParseError {
-                                column: col,
-                                message: format!("{w:?} needs a distance in words, e.g. NEAR/10"),
-                            });
-                        }
-                    },
-                    "NEAR" => Tok::Near(10),
-                    _ => Tok::Word(word),
-                };
+                let tok = word_token(chars[start..i].iter().collect(), col)?;
                 toks.push((tok, col));
             }
         }
     }
     Ok((toks, chars.len() + 1))
+}
+
+/// A bare word: an operator (`AND`, `OR`, `NOT`, `NEAR/n`, `*`) or a search word.
+fn word_token(word: String, col: usize) -> Result<Tok, ParseError> {
+    Ok(match word.as_str() {
+        "AND" => Tok::And,
+        "OR" => Tok::Or,
+        "NOT" => Tok::Not,
+        "*" => Tok::Star,
+        w if w.starts_with("NEAR/") => match w[5..].parse::<u32>() {
+            Ok(n) if n >= 1 => Tok::Near(n),
+            _ => {
+                return Err(ParseError {
+                    column: col,
+                    message: format!("{w:?} needs a distance in words, e.g. NEAR/10"),
+                });
+            }
+        },
+        "NEAR" => Tok::Near(10),
+        _ => Tok::Word(word),
+    })
 }
 
 struct Parser {

@@ -138,30 +138,9 @@ impl DesktopNotifier {
         reply.body().deserialize().map_err(NotifyError::DBus)
     }
 
-    async fn send(&self, n: &Notice) -> Result<(), NotifyError> {
-        let conn = match self.session().await {
-            Ok(conn) => conn,
-            Err(err) if self.strict => return Err(NotifyError::DBus(err)),
-            Err(err) => {
-                tracing::info!(
-                    error = %err,
-                    topic = %n.topic,
-                    headline = %n.headline,
-                    url = n.url.as_ref().map(Url::as_str).unwrap_or(""),
-                    "no session bus; notice logged instead of shown"
-                );
-                return Ok(());
-            }
-        };
-        // A server that can't list its capabilities still shows plain notices.
-        let caps = self.capabilities(conn).await.unwrap_or_else(|err| {
-            tracing::debug!(error = %crate::error_chain(&err), "no capabilities from the notification server");
-            Vec::new()
-        });
-        let link = n
-            .url
-            .clone()
-            .filter(|u| matches!(u.scheme(), "http" | "https"));
+    /// The notification for a notice: what the server can show (body markup, actions),
+    /// replacing the story's earlier notification when this is an update.
+    fn build(&self, n: &Notice, caps: &[String], has_link: bool) -> notify_rust::Notification {
         let mut notification = notify_rust::Notification::new();
         notification
             .appname(&self.app_name)
@@ -188,7 +167,7 @@ impl DesktopNotifier {
             notification.id(id);
         }
         if caps.iter().any(|c| c == "actions") {
-            if link.is_some() {
+            if has_link {
                 notification
                     .action("default", "Open")
                     .action("open", "Open");
@@ -197,6 +176,34 @@ impl DesktopNotifier {
                 notification.action("mute", "Mute story");
             }
         }
+        notification
+    }
+
+    async fn send(&self, n: &Notice) -> Result<(), NotifyError> {
+        let conn = match self.session().await {
+            Ok(conn) => conn,
+            Err(err) if self.strict => return Err(NotifyError::DBus(err)),
+            Err(err) => {
+                tracing::info!(
+                    error = %err,
+                    topic = %n.topic,
+                    headline = %n.headline,
+                    url = n.url.as_ref().map(Url::as_str).unwrap_or(""),
+                    "no session bus; notice logged instead of shown"
+                );
+                return Ok(());
+            }
+        };
+        // A server that can't list its capabilities still shows plain notices.
+        let caps = self.capabilities(conn).await.unwrap_or_else(|err| {
+            tracing::debug!(error = %crate::error_chain(&err), "no capabilities from the notification server");
+            Vec::new()
+        });
+        let link = n
+            .url
+            .clone()
+            .filter(|u| matches!(u.scheme(), "http" | "https"));
+        let notification = self.build(n, &caps, link.is_some());
         let handle = notification
             .show_async()
             .await
