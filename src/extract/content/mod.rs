@@ -264,7 +264,8 @@ fn assemble(
     for part in before {
         collect(part, rules, 0, &mut out);
     }
-    let faqs = faq_marks(parent);
+    // Found when a sibling first needs them: most pages never ask.
+    let faqs = std::cell::OnceCell::new();
     // Content split over sibling containers: take the siblings that score well too.
     let threshold = (top_score * 0.2).max(10.0);
     let top_class = top.value().attr("class").unwrap_or("");
@@ -277,7 +278,7 @@ fn assemble(
             !rules.is_chrome(sibling)
                 && (score + bonus >= threshold
                     || is_good_paragraph(sibling, rules)
-                    || holds_faq(sibling, &faqs))
+                    || holds_faq(sibling, faqs.get_or_init(|| faq_marks(parent))))
         };
         if !accept {
             continue;

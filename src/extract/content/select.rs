@@ -195,9 +195,15 @@ pub(super) fn faq_marks(root: ElementRef<'_>) -> Vec<ElementRef<'_>> {
         .filter_map(ElementRef::wrap)
         .filter(|el| {
             let e = el.value();
+            // A cheap look for the letters first: most names have none.
             let named = [e.attr("class"), e.attr("id")]
                 .into_iter()
                 .flatten()
+                .filter(|v| {
+                    v.as_bytes()
+                        .windows(3)
+                        .any(|w| w.eq_ignore_ascii_case(b"faq"))
+                })
                 .flat_map(|v| v.split(|c: char| !c.is_ascii_alphanumeric()))
                 .any(|w| w.eq_ignore_ascii_case("faq") || w.eq_ignore_ascii_case("faqs"));
             named
