@@ -2,6 +2,7 @@
 //! counters, bylines, dates, credits, copyright, disclosures and shop buttons. Judges one
 //! line at a time; blocks and repeats are `super`'s and `super::repeats`' job.
 
+use super::credits::is_credit_line;
 use super::words;
 
 /// Lines that are page furniture wherever they stand (compared lower-case, without
@@ -15,6 +16,13 @@ const CHROME_LINES: &[&str] = &[
     "about the author",
     "tags",
     "show caption",
+    "toggle caption",
+    "hide caption show caption",
+    "share on pinterest",
+    "share on linkedin",
+    "share post",
+    "share this post",
+    "share this page",
     "hide caption",
     "learn more",
     "recommended reading",
@@ -94,7 +102,7 @@ const CHROME_LINES: &[&str] = &[
     "search",
 ];
 
-const MONTHS: &[&str] = &[
+pub const MONTHS: &[&str] = &[
     "jan",
     "january",
     "feb",
@@ -147,6 +155,7 @@ pub fn is_chrome_line(line: &str, k: &str) -> bool {
         || is_credit(line, k)
         || is_notice(line, k)
         || is_invitation(line, k)
+        || is_credit_line(line, k)
 }
 
 /// "By A. Writer | Apr 21, 2017 | Business", "by Amanda · Dec 20 · 1 comment" (a byline of

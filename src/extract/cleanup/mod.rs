@@ -10,6 +10,7 @@
 //! ("View AllThe talks…") is cut off. Article sentences are never shortened.
 
 mod chrome;
+mod credits;
 mod repeats;
 mod teasers;
 

@@ -243,14 +243,14 @@ impl Rules {
     fn judge(&self, element: ElementRef<'_>) -> bool {
         let el = element.value();
         let name = el.name();
+        if name == "button" && is_disclosure(element) {
+            return false;
+        }
         if NEVER_TEXT.contains(&name) || name == "nav" {
             return true;
         }
         if self.is_hidden(element) {
             return true;
-        }
-        if !self.strict {
-            return false;
         }
         let names = names(el);
         let says_content = || {
@@ -258,6 +258,11 @@ impl Rules {
                 .as_ref()
                 .is_some_and(|n| MAYBE_CONTENT.iter().any(|w| n.contains(w)))
         };
+        if !self.strict {
+            // Page landmarks stay out even then (ASP.NET wraps whole pages in a `<form>`:
+            // that one is read).
+            return matches!(name, "header" | "footer" | "aside") && !says_content();
+        }
         if CHROME_TAGS.contains(&name) {
             return !says_content();
         }
@@ -341,6 +346,22 @@ impl Rules {
         });
         page > 0 && visible_len(el, 0) as f64 >= page as f64 * BIG_SHARE
     }
+}
+
+/// Words on a disclosure button for it to be a heading (an FAQ's question) rather than a
+/// control ("Menu", "Show more").
+const DISCLOSURE_WORDS: usize = 4;
+
+/// A button that opens a panel (`aria-expanded`, `aria-controls`) and says a sentence: the
+/// question of an accordion, whose answer is the panel.
+fn is_disclosure(el: ElementRef<'_>) -> bool {
+    let e = el.value();
+    (e.attr("aria-expanded").is_some() || e.attr("aria-controls").is_some())
+        && el
+            .text()
+            .flat_map(str::split_whitespace)
+            .nth(DISCLOSURE_WORDS - 1)
+            .is_some()
 }
 
 /// Characters of text under `el` outside scripts, styles and links (link lists and menus

@@ -1,0 +1,256 @@
+//! Unit tests for main-content detection, on small hand-written pages.
+
+use super::*;
+
+fn text(html: &str) -> String {
+    main_paragraphs(&Html::parse_document(html), &Overrides::default()).join("\n\n")
+}
+
+#[test]
+fn picks_article_and_drops_chrome() {
+    let html = r##"<html><body>
+      <nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li></ul></nav>
+      <div class="trending"><p>Trending: celebrity news, sports results, and weather, all here today</p></div>
+      <article><h1>Envoys meet Putin</h1>
+        <p>US envoys met Vladimir Putin in Moscow on Tuesday, for about five hours, officials said.</p>
+        <div class="share-bar"><a href="#">Share</a></div>
+        <p>The Kremlin said no compromise on territory was reached, though talks were useful.</p>
+      </article>
+      <div class="newsletter"><p>Sign up for our newsletter, get the news, every morning, free</p></div>
+      <footer><p>Copyright 2025 Example News, all rights reserved, worldwide</p></footer>
+    </body></html>"##;
+    assert_eq!(
+        text(html),
+        "Envoys meet Putin\n\nUS envoys met Vladimir Putin in Moscow on Tuesday, for about five hours, officials said.\n\nThe Kremlin said no compromise on territory was reached, though talks were useful."
+    );
+}
+
+#[test]
+fn loose_text_and_line_breaks_make_paragraphs() {
+    let html = "<html><body><div class=\"post-body\">First paragraph of the story, long enough to count as text.<br><br>Second paragraph, also long enough, with a <a href=\"/x\">link</a> inside.<h2>Background</h2><p>Third, a proper paragraph element with commas, clauses, and detail.</p></div></body></html>";
+    assert_eq!(
+        text(html),
+        "First paragraph of the story, long enough to count as text.\n\nSecond paragraph, also long enough, with a link inside.\n\nBackground\n\nThird, a proper paragraph element with commas, clauses, and detail."
+    );
+}
+
+#[test]
+fn sibling_containers_join_and_link_lists_go() {
+    let para = "A sentence of the article, with a clause, and another clause, and more words here.";
+    let html = format!(
+        "<html><body><div id=\"wrap\"><div class=\"txt\"><p>{para}</p><p>{para}</p></div>\
+         <ul><li><a href=\"/a\">Related one</a></li><li><a href=\"/b\">Related two</a></li></ul>\
+         <div class=\"txt\"><p>{para} Two.</p><p>{para} Three.</p></div></div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("Three."), "{got}");
+    assert!(got.contains("Two."), "{got}");
+    assert!(!got.contains("Related one"), "{got}");
+}
+
+#[test]
+fn class_noise_falls_back_to_a_lenient_pass() {
+    let para = "Paragraph text of the article, with commas, clauses, and enough length to count. ";
+    let html = format!(
+        "<html><body><div class=\"lte-banner-w980\"><p>{}</p><p>{}</p><p>{}</p></div></body></html>",
+        para.repeat(3),
+        para.repeat(3),
+        para.repeat(3)
+    );
+    assert!(text(&html).len() > 600);
+}
+
+#[test]
+fn a_wrapper_with_a_chrome_name_holding_most_text_is_read() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let page = |class: &str| {
+        format!(
+            "<html><body><div class=\"{class}\"><div class=\"intro\"><p>{para}</p><p>{para}</p><p>{para}</p></div></div>\
+             <div class=\"sidebar\"><p>Sidebar text, about other things, and more things.</p></div></body></html>"
+        )
+    };
+    let got = text(&page("sidebar-container"));
+    assert!(got.contains("The article's paragraph"), "{got}");
+    assert!(!got.contains("Sidebar text"), "{got}");
+    // Comment threads stay out however long they are.
+    let comment = "A reader's comment, long and opinionated, with commas, and clauses too.";
+    let got = text(&format!(
+        "<html><body><div class=\"story\"><p>{para}</p><p>{para}</p></div>\
+         <div class=\"comments\"><p>{comment}</p><p>{comment}</p><p>{comment}</p><p>{comment}</p></div></body></html>"
+    ));
+    assert!(got.contains("The article's paragraph"), "{got}");
+    assert!(!got.contains("A reader's comment"), "{got}");
+}
+
+#[test]
+fn lines_citing_links_stay_and_link_lines_go() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let html = format!(
+        "<html><body><article><p>{para}</p><p>{para}</p>\
+         <ul><li>Neil has patches up to <a href=\"/1\">improve the behaviour of the tab unloader</a>, and <a href=\"/2\">show UI when subframes crash</a></li>\
+         <li>Mike fixed <a href=\"/3\">a bug in the printing preview dialog</a></li></ul>\
+         <p><a href=\"/more\">Read more stories like this one</a></p></article></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("Neil has patches"), "{got}");
+    assert!(got.contains("Mike fixed"), "{got}");
+    assert!(!got.contains("Read more"), "{got}");
+}
+
+#[test]
+fn data_table_rows_are_lines_and_layout_tables_are_paragraphs() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let html = format!(
+        "<html><body><article><p>{para}</p><p>{para}</p><table>\
+         <tr><th>Rank</th><th>School</th><th>Salary</th></tr>\
+         <tr><td>1</td><td>Booth</td><td>$175,000</td></tr>\
+         <tr><td>2</td><td><a href=\"/k\">Kellogg</a></td><td>$165,000</td></tr>\
+         <tr><td>3</td><td>Wharton</td><td>$175,000</td></tr></table></article></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.ends_with("Rank\tSchool\tSalary\n\n1\tBooth\t$175,000\n\n2\tKellogg\t$165,000\n\n3\tWharton\t$175,000"), "{got}");
+    // A layout table's cells hold paragraphs: they stay paragraphs.
+    let html = format!(
+        "<html><body><table><tr><td><p>{para}</p><p>{para} Two.</p><p>{para} Three.</p></td>\
+         <td><p>Side note.</p></td></tr></table></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("Two.\n\nThe article's"), "{got}");
+}
+
+#[test]
+fn collapsed_panels_are_read_and_hidden_boxes_are_not() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let html = format!(
+        "<html><body><article><p>{para}</p><p>{para}</p>\
+         <h3><a role=\"button\" aria-controls=\"step-1\">1. Check your roof</a></h3>\
+         <div id=\"step-1\" style=\"display: none\"><p>Shade, pitch and age decide how much a roof yields.</p></div>\
+         <div style=\"display:none\"><p>A hidden tracking notice, never shown to anyone.</p></div>\
+         <div class=\"author-bio\"><p>Jo Writer has covered energy for ten years, and lives in Leeds.</p></div>\
+         <div class=\"box cta\"><p>Get three free quotes from vetted installers near you today.</p></div>\
+         <p class=\"affiliate-disclosure\">We may be paid when you buy through links on this page, at no cost to you.</p>\
+         </article></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("Shade, pitch and age"), "{got}");
+    assert!(!got.contains("tracking notice"), "{got}");
+    assert!(!got.contains("Jo Writer"), "{got}");
+    assert!(!got.contains("free quotes"), "{got}");
+    assert!(!got.contains("We may be paid"), "{got}");
+}
+
+#[test]
+fn what_follows_the_body_in_a_wider_container_must_be_more_of_it() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let section = |n: &str| format!("<div class=\"section\"><p>{para} {n}</p><p>{para}</p></div>");
+    let body = format!(
+        "<div class=\"body\"><p>{para} Three.</p><p>{para}</p><p>{para}</p><p>{para}</p><p>{para}</p><p>{para}</p></div>"
+    );
+    let html = format!(
+        "<html><body><main><div class=\"intro\"><p>Intro to the story, with a clause, and more words.</p></div>\
+         {}{}{body}\
+         <div class=\"cta\"><p>Ready to start? Call our team today, we answer within the hour, every day.</p></div>\
+         <div class=\"more\"><p>Another post, about other things, with its own summary text here.</p></div>\
+         </main></body></html>",
+        section("One."),
+        section("Two."),
+    );
+    let got = text(&html);
+    assert!(got.contains("Intro to the story"), "{got}");
+    assert!(got.contains("One.") && got.contains("Three."), "{got}");
+    assert!(!got.contains("Another post"), "{got}");
+    // Sections of the same kind after the body are more of the article.
+    let html = format!(
+        "<html><body><main><div class=\"intro\"><p>Intro to the story, with a clause, and more words.</p></div>\
+         <div class=\"s\"><p>{para} One.</p><p>{para}</p><p>{para}</p><p>{para}</p></div>\
+         <div class=\"s\"><p>{para} Two.</p><p>{para}</p></div><div class=\"s\"><p>{para} Three.</p><p>{para}</p></div>\
+         <div class=\"cover\"><p>{para} Four.</p><p>{para}</p><p>{para}</p></div></main></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("Two.") && got.contains("Three."), "{got}");
+}
+
+#[test]
+fn ties_go_to_the_earlier_candidate_every_time() {
+    // Two blocks that score the same (as many commas, both long), one holding most of
+    // the text: picking either must not depend on the hash map's order.
+    let block = |w: &str, words: usize| {
+        let p = format!("<p>{w}, {w}, {}.</p>", format!("{w} ").repeat(words));
+        format!("<div class=\"box\"><div>{p}{p}{p}</div></div>")
+    };
+    let html = format!(
+        "<html><body><main>{}</main><main>{}</main></body></html>",
+        block("alpha", 200),
+        block("gamma", 60)
+    );
+    let first = text(&html);
+    for _ in 0..30 {
+        assert_eq!(text(&html), first);
+    }
+}
+
+#[test]
+fn a_page_wrapped_in_a_form_is_read_without_its_footer() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let foot =
+        "Our offices, our addresses, our phone numbers, our hours, and our partners, listed.";
+    let html = format!(
+        "<html><body><form id=\"Form\"><main><div class=\"post\">{}</div></main>\
+         <footer><div>{}</div></footer></form></body></html>",
+        format!("<p>{para}</p>").repeat(8),
+        format!("<p>{foot}</p>").repeat(10),
+    );
+    let got = text(&html);
+    assert!(got.contains("The article's paragraph"), "{got}");
+    assert!(!got.contains("Our offices"), "{got}");
+}
+
+#[test]
+fn an_faq_after_the_body_and_its_questions_are_read() {
+    let para =
+        "The article's paragraph, with commas, clauses, and enough words, to count here, and more.";
+    let body = format!(
+        "<div class=\"body\">{}</div>",
+        format!("<p>{para}</p>").repeat(8)
+    );
+    let html = format!(
+        "<html><body><article>{body}<div class=\"section-2\"><h2>Frequently asked questions</h2>\
+         <div class=\"item\"><button aria-expanded=\"false\" aria-controls=\"a1\">What does the plan cost per month?</button>\
+         <div id=\"a1\" hidden><p>It costs ten dollars.</p></div></div></div>\
+         <div class=\"other\"><button aria-expanded=\"false\">Menu</button><p>Unrelated box.</p></div></article></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("What does the plan cost per month?"), "{got}");
+    assert!(got.contains("It costs ten dollars."), "{got}");
+    assert!(!got.contains("Menu"), "{got}");
+    assert!(!got.contains("Unrelated box"), "{got}");
+}
+
+#[test]
+fn an_article_split_into_wrapped_parts_is_read_whole() {
+    let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
+    let part = |n: &str, paras: usize| {
+        format!(
+            "<div class=\"wrap\"><div class=\"story-body story-body-{n}\"><p>Part {n}.</p>{}</div></div>",
+            format!("<p>{para}</p>").repeat(paras)
+        )
+    };
+    let html = format!(
+        "<html><body><main>{}<div class=\"ad\"><p>Buy a thing.</p></div>{}</main></body></html>",
+        part("1", 3),
+        part("2", 12)
+    );
+    let got = text(&html);
+    assert!(got.starts_with("Part 1."), "{got}");
+    assert!(got.contains("Part 2."), "{got}");
+    assert!(!got.contains("Buy a thing"), "{got}");
+}
+
+#[test]
+fn deep_nesting_finishes() {
+    let html = format!(
+        "{}<p>deep text, deep text, deep text</p>",
+        "<div>".repeat(5000)
+    );
+    let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default());
+}
