@@ -1,5 +1,7 @@
 //! Unit tests of the tracker: joining, look-alike events, headlines, windows, novelty.
 
+use super::novelty::MAX_SENTENCE;
+use super::similarity::{CONTRADICTION_PENALTY, JOIN_THRESHOLD};
 use super::*;
 use crate::analyze::Analysis;
 
