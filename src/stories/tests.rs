@@ -182,3 +182,35 @@ fn a_look_alike_event_with_other_main_actors_starts_its_own_story() {
         "{b:?}"
     );
 }
+
+const REHAB: (&str, &str) = (
+    "Actress enters treatment centre",
+    "A publicist for Tara Reid said on Monday that the actress had checked herself into \
+     Promises, a treatment centre in Malibu. Reid, who starred in American Pie, asked for \
+     privacy, her publicist Jack Ketsoyan told People magazine.",
+);
+
+#[test]
+fn a_title_case_headline_matches_the_words_of_names() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [
+        REHAB,
+        QUAKE_A,
+        QUAKE_B,
+        ("Tara Reid Checks Into Promises Rehab Clinic", ""),
+    ]
+    .iter()
+    .map(|(h, x)| features(h, x))
+    .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    assert_eq!(docs[3].names.len(), 1, "{:?}", docs[3].names);
+    let a = t.assign("all", &docs[0], at(0), &cfg);
+    t.assign("all", &docs[1], at(1), &cfg);
+    t.assign("all", &docs[2], at(2), &cfg);
+    // The headline's one span matches no name of the story; three of its words do.
+    let h = t.assign("all", &docs[3], at(3), &cfg);
+    assert_eq!(h.story, a.story, "{h:?}");
+}
