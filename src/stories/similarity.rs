@@ -10,8 +10,10 @@ use super::story::Story;
 /// Similarity an article needs to join a story.
 pub(super) const JOIN_THRESHOLD: f64 = 0.28;
 /// Articles with fewer distinct terms than this (headlines, teasers) need less similarity
-/// to join: short texts share fewer words even when they report the same thing.
-const FULL_EVIDENCE_TERMS: f64 = 12.0;
+/// to join: short texts share fewer words even when they report the same thing. 16 rather
+/// than 12 since headlines compare by the words of names: ECB+ (dev) titles-only B³-F1
+/// 0.670 → 0.677, C_det 0.698 → 0.580, flat for 16–24; full articles have more terms.
+pub(super) const FULL_EVIDENCE_TERMS: f64 = 16.0;
 /// The lowest share of [`JOIN_THRESHOLD`] a short text needs.
 const MIN_THRESHOLD_SHARE: f64 = 0.4;
 

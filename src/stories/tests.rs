@@ -1,7 +1,7 @@
 //! Unit tests of the tracker: joining, look-alike events, headlines, windows, novelty.
 
 use super::novelty::MAX_SENTENCE;
-use super::similarity::{CONTRADICTION_PENALTY, JOIN_THRESHOLD};
+use super::similarity::{CONTRADICTION_PENALTY, FULL_EVIDENCE_TERMS, JOIN_THRESHOLD};
 use super::*;
 use crate::analyze::Analysis;
 
@@ -214,4 +214,15 @@ fn a_title_case_headline_matches_the_words_of_names() {
     // story's actor and place.
     let h = t.assign("all", &docs[3], at(3), &cfg);
     assert_eq!(h.story, a.story, "{h:?}");
+}
+
+#[test]
+fn a_long_headline_still_joins_on_less_evidence_than_an_article() {
+    // A headline that is one long sentence (14 terms) is still a headline: it shares
+    // fewer words with its story than a whole article would.
+    let t = join_threshold(14);
+    assert!(t < JOIN_THRESHOLD, "{t}");
+    assert!(t > join_threshold(6), "{t}");
+    assert_eq!(join_threshold(FULL_EVIDENCE_TERMS as usize), JOIN_THRESHOLD);
+    assert_eq!(join_threshold(300), JOIN_THRESHOLD);
 }
