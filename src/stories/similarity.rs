@@ -77,7 +77,8 @@ impl Tracker {
         }
     }
 
-    pub(super) fn similarity(&mut self, doc: &Doc, q: &Query, i: usize) -> f64 {
+    /// Recomputes story `i`'s cached norms once the corpus grew enough to move the IDF.
+    fn refresh_norms(&mut self, i: usize) {
         let docs = self.docs;
         let stale = self.stories[i].norms.is_none_or(|(then, _, _)| {
             docs.saturating_sub(then) as f64 > NORM_REFRESH * then as f64
@@ -93,6 +94,10 @@ impl Tracker {
             let norms = (docs, norm(&s.head), norm(&s.all));
             self.stories[i].norms = Some(norms);
         }
+    }
+
+    pub(super) fn similarity(&mut self, doc: &Doc, q: &Query, i: usize) -> f64 {
+        self.refresh_norms(i);
         let s = &self.stories[i];
         if doc.simhash != 0
             && s.simhashes
