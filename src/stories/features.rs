@@ -106,18 +106,25 @@ impl Features {
             })
             .collect();
         let joined = format!("{title}. {text}");
-        let spans = name_spans(&joined);
+        let title_spans = name_spans(title);
+        let text_spans = name_spans(text);
         let mut name_words: HashMap<String, u32> = HashMap::new();
-        for span in &spans {
+        for span in title_spans.iter().chain(&text_spans) {
             for w in span.split(' ') {
                 let w = w.trim_end_matches("'s").trim_end_matches("’s");
                 *name_words.entry(w.to_string()).or_default() += 1;
             }
         }
+        // In a Title Case title every word is capitalised: its spans are the whole title,
+        // not names. Its words still count as name words (a headline alone has no others).
+        let mut names: HashSet<String> = text_spans.into_iter().collect();
+        if !is_title_case(title) {
+            names.extend(title_spans);
+        }
         Features {
             head,
             all,
-            names: spans.into_iter().collect(),
+            names,
             name_words,
             numbers: numbers(&joined),
             simhash: simhash(&a.terms),
@@ -131,6 +138,24 @@ impl Features {
 #[cfg(test)]
 fn names(text: &str) -> HashSet<String> {
     name_spans(text).into_iter().collect()
+}
+
+/// Whether a title capitalises (nearly) every word of four letters or more: "Obama
+/// Administration Flips Bush Endangered Species Ruling", not "Obama flips Bush ruling".
+fn is_title_case(title: &str) -> bool {
+    let long: Vec<&str> = title
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    long.len() >= 3 && capitalised * 5 >= long.len() * 4
 }
 
 /// Every occurrence of a name, lower-cased, in order.
@@ -232,6 +257,24 @@ mod tests {
                 && nums.contains("1200")
                 && nums.contains("2025")
         );
+    }
+
+    #[test]
+    fn a_title_case_title_gives_name_words_but_no_names() {
+        let text = "Tara Reid checked into a treatment centre, her publicist said.";
+        let a = Analysis::new("Tara Reid Checks Into Rehab Clinic", text);
+        let f = Features::new("Tara Reid Checks Into Rehab Clinic", text, &a);
+        assert_eq!(f.names, HashSet::from(["tara reid".to_string()]));
+        assert_eq!(f.name_words.get("tara"), Some(&2));
+        assert_eq!(f.name_words.get("rehab"), Some(&1));
+        let a = Analysis::new("Tara Reid checks into rehab", text);
+        let f = Features::new("Tara Reid checks into rehab", text, &a);
+        assert_eq!(f.names, HashSet::from(["tara reid".to_string()]));
+        assert!(is_title_case(
+            "Obama Administration Flips Bush Endangered Species Ruling"
+        ));
+        assert!(!is_title_case("Obama flips Bush endangered species ruling"));
+        assert!(!is_title_case("Steve Witkoff"));
     }
 
     #[test]

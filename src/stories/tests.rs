@@ -1,5 +1,7 @@
 //! Unit tests of the tracker: joining, look-alike events, headlines, windows, novelty.
 
+use super::novelty::MAX_SENTENCE;
+use super::similarity::{CONTRADICTION_PENALTY, FULL_EVIDENCE_TERMS, JOIN_THRESHOLD};
 use super::*;
 use crate::analyze::Analysis;
 
@@ -179,4 +181,48 @@ fn a_look_alike_event_with_other_main_actors_starts_its_own_story() {
         b.similarity + CONTRADICTION_PENALTY >= JOIN_THRESHOLD,
         "{b:?}"
     );
+}
+
+const REHAB: (&str, &str) = (
+    "Actress enters treatment centre",
+    "A publicist for Tara Reid said on Monday that the actress had checked herself into \
+     Promises, a treatment centre in Malibu. Reid, who starred in American Pie, asked for \
+     privacy, her publicist Jack Ketsoyan told People magazine.",
+);
+
+#[test]
+fn a_title_case_headline_matches_the_words_of_names() {
+    let mut t = Tracker::new();
+    let cfg = StoryConfig::default();
+    let docs: Vec<Features> = [
+        REHAB,
+        QUAKE_A,
+        QUAKE_B,
+        ("Tara Reid Checks Into Promises Rehab Clinic", ""),
+    ]
+    .iter()
+    .map(|(h, x)| features(h, x))
+    .collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    assert!(docs[3].name_words.contains_key("reid"), "{:?}", docs[3]);
+    let a = t.assign("all", &docs[0], at(0), &cfg);
+    t.assign("all", &docs[1], at(1), &cfg);
+    t.assign("all", &docs[2], at(2), &cfg);
+    // The headline's capitalised words are one span, not a name; three of them name the
+    // story's actor and place.
+    let h = t.assign("all", &docs[3], at(3), &cfg);
+    assert_eq!(h.story, a.story, "{h:?}");
+}
+
+#[test]
+fn a_long_headline_still_joins_on_less_evidence_than_an_article() {
+    // A headline that is one long sentence (14 terms) is still a headline: it shares
+    // fewer words with its story than a whole article would.
+    let t = join_threshold(14);
+    assert!(t < JOIN_THRESHOLD, "{t}");
+    assert!(t > join_threshold(6), "{t}");
+    assert_eq!(join_threshold(FULL_EVIDENCE_TERMS as usize), JOIN_THRESHOLD);
+    assert_eq!(join_threshold(300), JOIN_THRESHOLD);
 }

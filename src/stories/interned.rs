@@ -1,0 +1,99 @@
+//! Articles in interned form: terms, names and numbers as small integers with their
+//! document frequencies, so stories compare integers rather than strings. What the
+//! numbers mean for similarity is left to `similarity`.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::similarity::PROMINENT_MENTIONS;
+use super::{Features, Tracker};
+
+/// Terms, names and numbers are interned: stories compare small integers, not strings.
+pub(super) type Id = u32;
+pub(super) type Fast = BuildHasherDefault<FastHasher>;
+pub(super) type IdMap<V> = HashMap<Id, V, Fast>;
+pub(super) type IdSet = HashSet<Id, Fast>;
+
+/// A multiplicative hasher for interned ids and words. The tracker's maps hold words of
+/// articles a topic matched, not keys an attacker could aim at a table worth SipHash's cost.
+#[derive(Default)]
+pub(super) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Interned strings and the document frequency of each (zero for names and numbers).
+#[derive(Debug, Default)]
+pub(super) struct Vocab {
+    ids: HashMap<String, Id, Fast>,
+    pub(super) df: Vec<u64>,
+}
+
+impl Vocab {
+    pub(super) fn id(&mut self, s: &str) -> Id {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.df.len() as Id;
+        self.ids.insert(s.to_string(), id);
+        self.df.push(0);
+        id
+    }
+
+    pub(super) fn set<'a>(&mut self, items: impl Iterator<Item = &'a String>) -> IdSet {
+        items.map(|s| self.id(s)).collect()
+    }
+}
+
+/// An article in interned form.
+pub(super) struct Doc {
+    pub(super) head: Vec<(Id, f64)>,
+    pub(super) all: Vec<(Id, f64)>,
+    pub(super) names: IdSet,
+    pub(super) numbers: IdSet,
+    /// Words of its names, and those it repeats [`PROMINENT_MENTIONS`] times or more.
+    pub(super) name_words: IdSet,
+    pub(super) prominent: Vec<Id>,
+    pub(super) simhash: u64,
+    /// A headline without text.
+    pub(super) headline_only: bool,
+}
+
+impl Tracker {
+    /// The article in interned form.
+    pub(super) fn intern(&mut self, f: &Features) -> Doc {
+        let mut vector = |v: &HashMap<String, f64>| -> Vec<(Id, f64)> {
+            v.iter().map(|(t, w)| (self.vocab.id(t), *w)).collect()
+        };
+        let head = vector(&f.head);
+        let all = vector(&f.all);
+        Doc {
+            head,
+            all,
+            names: self.vocab.set(f.names.iter()),
+            numbers: self.vocab.set(f.numbers.iter()),
+            name_words: self.vocab.set(f.name_words.keys()),
+            prominent: f
+                .name_words
+                .iter()
+                .filter(|&(_, &n)| n >= PROMINENT_MENTIONS)
+                .map(|(w, _)| self.vocab.id(w))
+                .collect(),
+            simhash: f.simhash,
+            headline_only: f.sentences.is_empty(),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! What an article adds over what the user was told: the share of new names, numbers
+//! and sentences, and the sentence a notice shows. When to notify is the tracker's call.
+
+use std::collections::HashSet;
+
+use super::Features;
+use super::story::Story;
+
+/// content words are mostly untold.
+pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
+    let fresh = |set: &HashSet<String>, told: &HashSet<String>| {
+        if set.is_empty() {
+            0.0
+        } else {
+            set.iter().filter(|x| !told.contains(*x)).count() as f64 / set.len() as f64
+        }
+    };
+    let new_sentences = if f.sentences.is_empty() {
+        0.0
+    } else {
+        let novel = f
+            .sentences
+            .iter()
+            .filter(|(_, terms)| {
+                !terms.is_empty()
+                    && terms.iter().filter(|t| !s.told_terms.contains(*t)).count() * 2 > terms.len()
+            })
+            .count();
+        novel as f64 / f.sentences.len() as f64
+    };
+    0.5 * new_sentences
+        + 0.3 * fresh(&f.names, &s.told_names)
+        + 0.2 * fresh(&f.numbers, &s.told_numbers)
+}
+
+/// The sentence (among the first `limit`) with most content words not in `told`.
+pub(super) fn most_informative(
+    f: &Features,
+    told: &HashSet<String>,
+    limit: usize,
+) -> Option<String> {
+    f.sentences
+        .iter()
+        .take(limit)
+        .filter(|(s, _)| s.split_whitespace().count() >= 5)
+        .max_by_key(|(_, terms)| terms.iter().filter(|t| !told.contains(*t)).count())
+        .map(|(s, _)| crate::extract::clip_words(s.clone(), MAX_SENTENCE))
+}
+
+/// The longest sentence a notice shows, in characters; text without sentence ends would
+/// otherwise fill a notification with a whole article.
+pub(super) const MAX_SENTENCE: usize = 300;

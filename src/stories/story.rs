@@ -1,0 +1,101 @@
+//! One story's state: the sums of its members' features (and a few members' heads) for
+//! comparing articles with it, and what the user has been told, for novelty. Deciding
+//! whether an article belongs is left to `similarity`.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::Features;
+use super::interned::{Doc, Id, IdMap, IdSet};
+
+/// How many member heads a story keeps for short texts.
+pub(super) const MEMBER_HEADS: usize = 24;
+
+/// A story of one topic: the sums of its members' features and what the user was told.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub id: i64,
+    pub topic: String,
+    pub started: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub last_notified: Option<DateTime<Utc>>,
+    pub sources: usize,
+    pub(super) head: IdMap<f64>,
+    pub(super) all: IdMap<f64>,
+    pub(super) names: IdSet,
+    pub(super) numbers: IdSet,
+    /// Words of the members' names, and per word how many members repeat it
+    /// [`PROMINENT_MENTIONS`] times or more.
+    pub(super) name_words: IdSet,
+    pub(super) prominent: IdMap<u32>,
+    pub(super) simhashes: Vec<u64>,
+    /// The heads of the latest members, for short texts that compare best with one
+    /// member rather than with the story's sum.
+    pub(super) heads: Vec<Vec<(Id, f64)>>,
+    /// IDF-weighted norms of `head` and `all`, and the corpus size they were computed at.
+    pub(super) norms: Option<(u64, f64, f64)>,
+    /// Content terms, names and numbers of what the user has been told.
+    pub(super) told_terms: HashSet<String>,
+    pub(super) told_names: HashSet<String>,
+    pub(super) told_numbers: HashSet<String>,
+}
+
+impl Story {
+    pub(super) fn new(id: i64, topic: &str, at: DateTime<Utc>) -> Story {
+        Story {
+            id,
+            topic: topic.to_string(),
+            started: at,
+            last_seen: at,
+            last_notified: None,
+            sources: 0,
+            head: IdMap::default(),
+            all: IdMap::default(),
+            names: IdSet::default(),
+            numbers: IdSet::default(),
+            name_words: IdSet::default(),
+            prominent: IdMap::default(),
+            simhashes: Vec::new(),
+            heads: Vec::new(),
+            norms: None,
+            told_terms: HashSet::new(),
+            told_names: HashSet::new(),
+            told_numbers: HashSet::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, doc: &Doc, at: DateTime<Utc>) {
+        for &(t, w) in &doc.head {
+            *self.head.entry(t).or_default() += w;
+        }
+        for &(t, w) in &doc.all {
+            *self.all.entry(t).or_default() += w;
+        }
+        self.names.extend(doc.names.iter().copied());
+        self.numbers.extend(doc.numbers.iter().copied());
+        self.name_words.extend(doc.name_words.iter().copied());
+        for &w in &doc.prominent {
+            *self.prominent.entry(w).or_default() += 1;
+        }
+        if doc.simhash != 0 {
+            self.simhashes.push(doc.simhash);
+        }
+        if self.heads.len() == MEMBER_HEADS {
+            self.heads.remove(0);
+        }
+        self.heads.push(doc.head.clone());
+        self.sources += 1;
+        self.last_seen = self.last_seen.max(at);
+        self.norms = None;
+    }
+
+    /// Records what a notice told the user about.
+    pub(super) fn tell(&mut self, f: &Features) {
+        for (_, terms) in &f.sentences {
+            self.told_terms.extend(terms.iter().cloned());
+        }
+        self.told_names.extend(f.names.iter().cloned());
+        self.told_numbers.extend(f.numbers.iter().cloned());
+    }
+}
