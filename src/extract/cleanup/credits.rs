@@ -1,33 +1,21 @@
-//! Lines that say who made an article and how to take it rather than what it says:
-//! bylines with dates and roles ("Fact-checked by …", "Published … by …"), reading-time
-//! labels, photo agency credits and affiliate notes. Judges one line at a time, like
-//! `super::chrome`; a line that ends as a sentence is kept unless its opening could start
-//! no sentence.
+//! Lines that say who made an article and how to take it rather than what it says: review
+//! credits ("Fact-checked by …"), reading-time labels, photo agency credits and affiliate
+//! notes. Judges one line at a time, like `super::chrome`; a line that ends as a sentence is
+//! kept unless its opening could start no sentence.
+//!
+//! Dated bylines ("Published August 7, 2023 by …") are left alone on purpose: for text
+//! without metadata (archives, `backtest`) the dateline is the article's only date, and
+//! story grouping reads it (ECB+ dev B³-F1 0.949 with them, 0.941 without; extraction
+//! scores the same either way).
 
-use super::chrome::MONTHS;
 use super::words;
 
-/// Longest attribution line, in words.
-const MAX_ATTRIBUTION: usize = 20;
+/// Longest review credit, in words.
+const MAX_REVIEW_CREDIT: usize = 20;
 /// Longest photo credit, in words.
 const MAX_PHOTO_CREDIT: usize = 8;
 /// Longest affiliate note, in words.
 const MAX_NOTE: usize = 45;
-
-/// Openings of attribution lines that could also open a sentence ("Published in 2019, the
-/// book …"): such a line goes only when it does not end as one.
-const ROLES: &[&str] = &[
-    "written by ",
-    "tested by ",
-    "edited by ",
-    "recipe by ",
-    "words ",
-    "posted by ",
-    "posted on ",
-    "published on ",
-    "published ",
-    "updated on ",
-];
 
 /// Openings no sentence has: these lines go however they end.
 const REVIEW_ROLES: &[&str] = &[
@@ -50,49 +38,15 @@ const AGENCIES: &[&str] = &[
 ];
 
 pub fn is_credit_line(line: &str, k: &str) -> bool {
-    is_attribution(line, k)
+    is_review_credit(k)
         || is_reading_label(line, k)
         || is_photo_credit(line, k)
         || is_affiliate_note(k)
 }
 
-/// A month name or a year among the words: the line carries a date.
-fn has_date(k: &str) -> bool {
-    k.split(' ').any(|w| {
-        MONTHS.contains(&w)
-            || (w.len() == 4
-                && (w.starts_with("19") || w.starts_with("20"))
-                && w.chars().all(|c| c.is_ascii_digit()))
-    })
-}
-
-/// "By Scott Levine – Updated Sep 9, 2025 | Fact-checked by Frank Bass", "Posted on
-/// December 18, 2025 by John", "Reviewed by Justin Meserole, on December 9, 2024.",
-/// "Paramita Ghosh Published: January 3, 2024".
-fn is_attribution(line: &str, k: &str) -> bool {
-    let n = words(k);
-    if n > MAX_ATTRIBUTION {
-        return false;
-    }
-    if REVIEW_ROLES.iter().any(|r| k.starts_with(r)) {
-        return true;
-    }
-    let sentence = line.ends_with(['.', '!', '?', ':']);
-    let dated = has_date(k);
-    // "By Name …": a name after "By" (not "By 2030, …"), and a date: bare names are
-    // `super::chrome`'s byline.
-    let by_name = ["By ", "by ", "By: ", "BY "].iter().any(|p| {
-        line.strip_prefix(p)
-            .is_some_and(|rest| rest.starts_with(char::is_uppercase))
-    });
-    if by_name {
-        return dated && !sentence;
-    }
-    if ROLES.iter().any(|r| k.starts_with(r)) {
-        return dated && !sentence;
-    }
-    // A name, then "Published: …" or "Updated …" with a date.
-    n <= 10 && dated && !sentence && [" published ", " updated "].iter().any(|w| k.contains(w))
+/// "Reviewed by Justin Meserole, on December 9, 2024.", "Fact-checked by Paul Rankin".
+fn is_review_credit(k: &str) -> bool {
+    words(k) <= MAX_REVIEW_CREDIT && REVIEW_ROLES.iter().any(|r| k.starts_with(r))
 }
 
 /// "Reading Time: 11 minutes", "Estimated reading time:", "6 min read · Dec 1, 2025".
@@ -140,15 +94,10 @@ mod tests {
     }
 
     #[test]
-    fn attributions_labels_credits_and_notes_are_chrome() {
+    fn credits_labels_and_notes_are_chrome() {
         for line in [
-            "By Scott Levine – Updated Sep 9, 2025 at 1:00 PM EST | Fact-checked by Frank Bass",
-            "by Meaghan Weeden ● December 23, 2025 ● 6 min read",
-            "Posted on December 18, 2025 Posted by John Scalzi 59 Comments",
-            "Published August 7, 2023 by Nicole Burke",
             "Reviewed by Justin C. Meserole, Trial Attorney, on December 9, 2024.",
             "Fact-checked by Paul Rankin",
-            "Paramita (Guha) Ghosh Published: January 3, 2024",
             "Reading Time: 11 minutes",
             "6 min readDec 1, 2025",
             "Amr Dalsh / Reuters",
@@ -157,6 +106,17 @@ mod tests {
             "Purchases made through links earn us a small commission, at no extra cost to you.",
         ] {
             assert!(credit(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn datelines_stay_as_the_texts_date() {
+        for line in [
+            "Published August 7, 2023 by Nicole Burke",
+            "Posted on December 18, 2025 Posted by John Scalzi 59 Comments",
+            "Paramita (Guha) Ghosh Published: January 3, 2024",
+        ] {
+            assert!(!credit(line), "{line}");
         }
     }
 
