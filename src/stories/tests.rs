@@ -13,6 +13,21 @@ fn at(hours: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_764_000_000 + hours * 3600, 0).unwrap()
 }
 
+/// A stream of (headline, text) placed in one topic an hour apart, every article observed
+/// first (as the term statistics would have it): each article's assignment.
+fn place(articles: &[(&str, &str)]) -> Vec<Assignment> {
+    let mut t = Tracker::new();
+    let docs: Vec<Features> = articles.iter().map(|(h, x)| features(h, x)).collect();
+    for d in &docs {
+        t.observe(d);
+    }
+    let cfg = StoryConfig::default();
+    (0..)
+        .zip(&docs)
+        .map(|(i, d)| t.assign("all", d, at(i), &cfg))
+        .collect()
+}
+
 const QUAKE_A: (&str, &str) = (
     "Magnitude 6.1 earthquake strikes Sumatra, Indonesia",
     "A magnitude 6.1 earthquake struck off the coast of Sumatra in Indonesia on Monday, \
@@ -31,18 +46,7 @@ const QUAKE_B: (&str, &str) = (
 
 #[test]
 fn same_event_joins_and_a_look_alike_event_does_not() {
-    let mut t = Tracker::new();
-    let cfg = StoryConfig::default();
-    let docs: Vec<Features> = [QUAKE_A, QUAKE_A2, QUAKE_B]
-        .iter()
-        .map(|(h, x)| features(h, x))
-        .collect();
-    for d in &docs {
-        t.observe(d);
-    }
-    let a = t.assign("quakes", &docs[0], at(0), &cfg);
-    let a2 = t.assign("quakes", &docs[1], at(1), &cfg);
-    let b = t.assign("quakes", &docs[2], at(2), &cfg);
+    let [a, a2, b] = <[Assignment; 3]>::try_from(place(&[QUAKE_A, QUAKE_A2, QUAKE_B])).unwrap();
     assert!(a.new_story && a.notify);
     assert_eq!(a2.story, a.story, "{a2:?}");
     assert!(!a2.new_story);
@@ -67,9 +71,7 @@ fn a_sentence_without_end_is_clipped_in_the_notice() {
 
 #[test]
 fn a_headline_compares_with_the_nearest_member_not_only_the_sum() {
-    let mut t = Tracker::new();
-    let cfg = StoryConfig::default();
-    let docs: Vec<Features> = [
+    let [a, b, c] = <[Assignment; 3]>::try_from(place(&[
         QUAKE_A,
         (
             "Sumatra quake: rescuers search collapsed school in Padang",
@@ -79,16 +81,8 @@ fn a_headline_compares_with_the_nearest_member_not_only_the_sum() {
             "Rescuers search a collapsed school in Padang after Sumatra quake",
             "",
         ),
-    ]
-    .iter()
-    .map(|(h, x)| features(h, x))
-    .collect();
-    for d in &docs {
-        t.observe(d);
-    }
-    let a = t.assign("quakes", &docs[0], at(0), &cfg);
-    let b = t.assign("quakes", &docs[1], at(1), &cfg);
-    let c = t.assign("quakes", &docs[2], at(2), &cfg);
+    ]))
+    .unwrap();
     assert_eq!(b.story, a.story, "{b:?}");
     assert_eq!(c.story, a.story, "{c:?}");
     // Nearly the words of the second member: 0.9, where the story's sum gives 0.57.
@@ -97,23 +91,17 @@ fn a_headline_compares_with_the_nearest_member_not_only_the_sum() {
 
 #[test]
 fn headlines_of_one_event_join_on_less_evidence() {
-    let mut t = Tracker::new();
-    let cfg = StoryConfig::default();
-    let docs: Vec<Features> = [
-        "Klitschko retains heavyweight titles against Thompson in Bern",
-        "Klitschko keeps heavyweight titles",
-        "Central bank raises interest rates to fight inflation",
-    ]
-    .iter()
-    .map(|h| features(h, ""))
-    .collect();
-    for d in &docs {
-        t.observe(d);
-    }
-    assert!(join_threshold(docs[1].all.len()) < JOIN_THRESHOLD);
-    let a = t.assign("all", &docs[0], at(0), &cfg);
-    let b = t.assign("all", &docs[1], at(1), &cfg);
-    let c = t.assign("all", &docs[2], at(2), &cfg);
+    let short = "Klitschko keeps heavyweight titles";
+    assert!(join_threshold(features(short, "").all.len()) < JOIN_THRESHOLD);
+    let [a, b, c] = <[Assignment; 3]>::try_from(place(&[
+        (
+            "Klitschko retains heavyweight titles against Thompson in Bern",
+            "",
+        ),
+        (short, ""),
+        ("Central bank raises interest rates to fight inflation", ""),
+    ]))
+    .unwrap();
     // About 0.26: a full article would need 0.28.
     assert_eq!(b.story, a.story, "{b:?}");
     assert!(c.new_story, "{c:?}");
@@ -161,21 +149,10 @@ const BOUT_B: (&str, &str) = (
 
 #[test]
 fn a_look_alike_event_with_other_main_actors_starts_its_own_story() {
-    let mut t = Tracker::new();
-    let cfg = StoryConfig::default();
-    let docs: Vec<Features> = [BOUT_A, BOUT_A2, BOUT_B]
-        .iter()
-        .map(|(h, x)| features(h, x))
-        .collect();
-    for d in &docs {
-        t.observe(d);
-    }
-    let a = t.assign("boxing", &docs[0], at(0), &cfg);
+    let [a, a2, b] = <[Assignment; 3]>::try_from(place(&[BOUT_A, BOUT_A2, BOUT_B])).unwrap();
     // A follow-up that adds a person (Burns) and keeps the story's main actor joins.
-    let a2 = t.assign("boxing", &docs[1], at(1), &cfg);
     assert_eq!(a2.story, a.story, "{a2:?}");
     // Same champion, same words, but its challenger is new and the story's is absent.
-    let b = t.assign("boxing", &docs[2], at(2), &cfg);
     assert!(b.new_story, "{b:?}");
     assert!(
         b.similarity + CONTRADICTION_PENALTY >= JOIN_THRESHOLD,
@@ -192,27 +169,13 @@ const REHAB: (&str, &str) = (
 
 #[test]
 fn a_title_case_headline_matches_the_words_of_names() {
-    let mut t = Tracker::new();
-    let cfg = StoryConfig::default();
-    let docs: Vec<Features> = [
-        REHAB,
-        QUAKE_A,
-        QUAKE_B,
-        ("Tara Reid Checks Into Promises Rehab Clinic", ""),
-    ]
-    .iter()
-    .map(|(h, x)| features(h, x))
-    .collect();
-    for d in &docs {
-        t.observe(d);
-    }
-    assert!(docs[3].name_words.contains_key("reid"), "{:?}", docs[3]);
-    let a = t.assign("all", &docs[0], at(0), &cfg);
-    t.assign("all", &docs[1], at(1), &cfg);
-    t.assign("all", &docs[2], at(2), &cfg);
+    let headline = ("Tara Reid Checks Into Promises Rehab Clinic", "");
+    let f = features(headline.0, headline.1);
+    assert!(f.name_words.contains_key("reid"), "{f:?}");
+    let placed = place(&[REHAB, QUAKE_A, QUAKE_B, headline]);
+    let (a, h) = (&placed[0], &placed[3]);
     // The headline's capitalised words are one span, not a name; three of them name the
     // story's actor and place.
-    let h = t.assign("all", &docs[3], at(3), &cfg);
     assert_eq!(h.story, a.story, "{h:?}");
 }
 
