@@ -97,8 +97,24 @@ pub(super) fn choose_title(
     let Some(meta) = meta else {
         return h1s.into_iter().next();
     };
-    let fold = |s: &str| s.to_lowercase().replace(['’', '‘'], "'");
-    let meta_folded = fold(&meta);
+    if let Some(h1) = h1_over_meta(doc, &meta, &h1s, title_tag.as_deref()) {
+        return Some(h1);
+    }
+    let stripped = strip_site_name(&meta, site);
+    let whole = whole_of_cut(doc, &stripped, &h1s, title_tag, site);
+    Some(visible_rewording(whole.unwrap_or(stripped), &h1s))
+}
+
+/// Lower case with curly apostrophes straightened, for comparing titles.
+fn fold(s: &str) -> String {
+    s.to_lowercase().replace(['’', '‘'], "'")
+}
+
+/// An `<h1>` that beats the metadata title outright: one the metadata title starts or ends
+/// with (the title adds a site or a tagline), or one OpenGraph or `<title>` agrees with
+/// while the metadata title has little to do with it ("Robomow", an SEO line).
+fn h1_over_meta(doc: &Html, meta: &str, h1s: &[String], title_tag: Option<&str>) -> Option<String> {
+    let meta_folded = fold(meta);
     if let Some(h1) = h1s.iter().find(|h| {
         let h = fold(h);
         h.split_whitespace().count() >= 2
@@ -107,30 +123,36 @@ pub(super) fn choose_title(
     }) {
         return Some(h1.clone());
     }
-    // A JSON-LD or meta title with little to do with the `<h1>` ("Robomow", an SEO line)
-    // while OpenGraph or `<title>` agrees with the `<h1>`: the page's headline is the `<h1>`.
     let og_title = meta_content(doc, &["og:title"]);
-    if let Some(h1) = h1s.first() {
-        let h = fold(h1);
-        let confirmed = [&og_title, &title_tag].into_iter().flatten().any(|o| {
+    let h1 = h1s.first()?;
+    let h = fold(h1);
+    let confirmed = [og_title.as_deref(), title_tag]
+        .into_iter()
+        .flatten()
+        .any(|o| {
             let o = fold(o);
             o == h || SEPARATORS.iter().any(|s| o.starts_with(&format!("{h}{s}")))
         });
-        if h.split_whitespace().count() >= 2 && confirmed && word_share(&meta_folded, &h) < 0.5 {
-            return Some(h1.clone());
-        }
-    }
-    // A title cut to a length limit ("…and k | Shop"): the `<h1>` it starts is the whole
-    // headline. JSON-LD headlines are also cut at Google's old limit of 110 characters
-    // ("… (Including"), and then OpenGraph or `<title>` may have it whole.
-    let stripped = strip_site_name(&meta, site);
-    let folded = fold(&stripped);
+    (h.split_whitespace().count() >= 2 && confirmed && word_share(&meta_folded, &h) < 0.5)
+        .then(|| h1.clone())
+}
+
+/// The whole headline of a title cut to a length limit ("…and k | Shop"): the `<h1>` it
+/// starts. JSON-LD headlines are also cut at Google's old limit of 110 characters
+/// ("… (Including"), and then OpenGraph or `<title>` may have it whole.
+fn whole_of_cut(
+    doc: &Html,
+    stripped: &str,
+    h1s: &[String],
+    title_tag: Option<String>,
+    site: Option<&str>,
+) -> Option<String> {
+    let folded = fold(stripped);
     let ellipsis = folded.ends_with('…') || folded.ends_with("...");
     let cut = folded.trim_end_matches(['…', '.']).trim_end();
     let others = [meta_content(doc, &["og:title", "twitter:title"]), title_tag];
     let long_cut = ellipsis || cut.chars().count() >= 100;
-    let whole = h1s
-        .iter()
+    h1s.iter()
         .cloned()
         .chain(
             others
@@ -149,8 +171,7 @@ pub(super) fn choose_title(
                     .iter()
                     .chain(&[" · "])
                     .any(|s| rest.starts_with(s))
-        });
-    Some(visible_rewording(whole.unwrap_or(stripped), &h1s))
+        })
 }
 
 /// A headline shares at least this share of its words with the metadata title it rewords;
@@ -173,7 +194,6 @@ fn visible_rewording(title: String, h1s: &[String]) -> String {
     if h1.split_whitespace().count() < HEADLINE_WORDS {
         return title;
     }
-    let fold = |s: &str| s.to_lowercase().replace(['’', '‘'], "'");
     let (h, t) = (fold(h1), fold(&title));
     // "Headline | Top 19 Companies": the headline with a tagline.
     let tagline = h
