@@ -102,7 +102,7 @@ const CHROME_LINES: &[&str] = &[
     "search",
 ];
 
-pub const MONTHS: &[&str] = &[
+const MONTHS: &[&str] = &[
     "jan",
     "january",
     "feb",
