@@ -58,6 +58,11 @@ const ALGORITHMS: [(whatlang::Lang, Algorithm); 17] = [
     (whatlang::Lang::Tur, Algorithm::Turkish),
 ];
 
+/// Characters of the text, after the title, that language detection reads. Trigram
+/// detection is reliable on a few sentences and costs time in proportion to what it reads:
+/// at 2,000 it was a tenth of `backtest`'s time.
+const LANG_SAMPLE: usize = 600;
+
 impl Stemming {
     pub const ENGLISH: Stemming = Stemming(0);
     /// Every stemming a query is compiled for.
@@ -111,7 +116,7 @@ impl Analysis {
         let sample: String = title
             .chars()
             .chain(" ".chars())
-            .chain(text.chars().take(2000))
+            .chain(text.chars().take(LANG_SAMPLE))
             .collect();
         let detected = whatlang::detect(&sample)
             .filter(|i| i.is_reliable())

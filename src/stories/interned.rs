@@ -53,6 +53,12 @@ impl Vocab {
         id
     }
 
+    /// Inverse document frequency of `id` in a corpus of `docs` articles.
+    pub(super) fn idf(&self, id: Id, docs: u64) -> f64 {
+        let df = self.df.get(id as usize).copied().unwrap_or(0) as f64;
+        ((docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+    }
+
     pub(super) fn set<'a>(&mut self, items: impl Iterator<Item = &'a String>) -> IdSet {
         items.map(|s| self.id(s)).collect()
     }

@@ -13,15 +13,18 @@
 //!
 //! Cost: a story keeps the sums of its members' vectors (and the heads of its latest few
 //! members, for headlines), not the members, so comparing an article with a story costs one
-//! pass over the article's terms whatever the story's size;
-//! stories past their window are dropped, so memory stays flat on an endless stream.
+//! pass over the article's terms whatever the story's size. An inverted index narrows the
+//! open stories to those sharing a name, a number or a distinctive term with the article,
+//! so a busy window costs little more than a quiet one. Stories past their window are
+//! dropped, from the index too, so memory stays flat on an endless stream.
 //!
 //! Map: `features` (an article as stories see it), `interned` (the same as small integers,
-//! with term statistics), `story` (one story's state), `similarity` (article against story,
+//! with term statistics), `index` (which stories to compare), `story` (one story's state), `similarity` (article against story,
 //! and the bar to join), `novelty` (what an update adds and the sentence to show); this file
 //! holds the tracker that ties them together.
 
 mod features;
+mod index;
 mod interned;
 mod novelty;
 mod similarity;
@@ -35,6 +38,7 @@ use chrono::{DateTime, Utc};
 pub use features::Features;
 pub use story::Story;
 
+use index::Index;
 use interned::{Doc, Vocab};
 use novelty::{most_informative, novelty};
 use similarity::join_threshold;
@@ -94,6 +98,8 @@ pub struct Tracker {
     docs: u64,
     vocab: Vocab,
     stories: Vec<Story>,
+    /// Which open stories share what with an article.
+    index: Index,
     next_id: i64,
 }
 
@@ -129,7 +135,8 @@ impl Tracker {
             let mut story = Story::new(r.id, &r.topic, first.1);
             for (f, at, notified) in &r.members {
                 let doc = t.intern(f);
-                story.add(&doc, *at);
+                t.index.add(&story, &doc);
+                story.add(&doc, *at, |id| t.vocab.idf(id, t.docs));
                 if *notified {
                     story.tell(f);
                 }
@@ -164,14 +171,16 @@ impl Tracker {
         cfg: &StoryConfig,
     ) -> Assignment {
         let window = chrono::Duration::from_std(cfg.window).unwrap_or(chrono::Duration::MAX);
-        // Stories of this topic past their window are over: drop them for good.
-        self.stories
-            .retain(|s| s.topic != topic || at - s.last_seen <= window);
+        self.close(topic, at, window);
         let doc = self.intern(f);
         let query = self.query(&doc);
+        let candidates = self
+            .index
+            .candidates(&doc, self.stories.len(), |t| self.idf(t));
         let mut best: Option<(usize, f64)> = None;
         for i in 0..self.stories.len() {
-            if self.stories[i].topic != topic {
+            let s = &self.stories[i];
+            if s.topic != topic || !candidates.contains(&s.id) {
                 continue;
             }
             let sim = self.similarity(&doc, &query, i);
@@ -187,6 +196,19 @@ impl Tracker {
         }
     }
 
+    /// Stories of `topic` past their window are over: drops them for good.
+    fn close(&mut self, topic: &str, at: DateTime<Utc>, window: chrono::Duration) {
+        let over = |s: &Story| s.topic == topic && at - s.last_seen > window;
+        if !self.stories.iter().any(over) {
+            return;
+        }
+        let (closed, open): (Vec<Story>, Vec<Story>) = std::mem::take(&mut self.stories)
+            .into_iter()
+            .partition(over);
+        self.index.close(&closed, &open);
+        self.stories = open;
+    }
+
     fn start(
         &mut self,
         topic: &str,
@@ -198,7 +220,8 @@ impl Tracker {
         let id = self.next_id;
         self.next_id += 1;
         let mut story = Story::new(id, topic, at);
-        story.add(doc, at);
+        self.index.add(&story, doc);
+        story.add(doc, at, |t| self.vocab.idf(t, self.docs));
         story.tell(f);
         story.last_notified = Some(at);
         let a = Assignment {
@@ -239,7 +262,8 @@ impl Tracker {
             story.last_notified = Some(at);
             story.tell(f);
         }
-        story.add(doc, at);
+        self.index.add(story, doc);
+        story.add(doc, at, |t| self.vocab.idf(t, self.docs));
         Assignment {
             story: story.id,
             new_story: false,

@@ -50,8 +50,7 @@ impl Tracker {
     }
 
     pub(super) fn idf(&self, id: Id) -> f64 {
-        let df = self.vocab.df.get(id as usize).copied().unwrap_or(0) as f64;
-        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+        self.vocab.idf(id, self.docs)
     }
 
     pub(super) fn query(&self, doc: &Doc) -> Query {

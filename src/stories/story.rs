@@ -65,12 +65,24 @@ impl Story {
         }
     }
 
-    pub(super) fn add(&mut self, doc: &Doc, at: DateTime<Utc>) {
-        for &(t, w) in &doc.head {
-            *self.head.entry(t).or_default() += w;
-        }
-        for &(t, w) in &doc.all {
-            *self.all.entry(t).or_default() += w;
+    /// Adds a member. Cached norms follow the sums term by term at the current `idf`, so
+    /// a joined story is not measured over all its terms again (that refresh waits for the
+    /// corpus to grow).
+    pub(super) fn add(&mut self, doc: &Doc, at: DateTime<Utc>, idf: impl Fn(Id) -> f64) {
+        let grow = |sums: &mut IdMap<f64>, v: &[(Id, f64)]| {
+            let mut squares = 0.0;
+            for &(t, w) in v {
+                let c = sums.entry(t).or_default();
+                squares += ((*c + w).powi(2) - c.powi(2)) * idf(t).powi(2);
+                *c += w;
+            }
+            squares
+        };
+        let head = grow(&mut self.head, &doc.head);
+        let all = grow(&mut self.all, &doc.all);
+        if let Some((_, h, a)) = &mut self.norms {
+            *h = (h.powi(2) + head).max(0.0).sqrt();
+            *a = (a.powi(2) + all).max(0.0).sqrt();
         }
         self.names.extend(doc.names.iter().copied());
         self.numbers.extend(doc.numbers.iter().copied());
@@ -87,7 +99,6 @@ impl Story {
         self.heads.push(doc.head.clone());
         self.sources += 1;
         self.last_seen = self.last_seen.max(at);
-        self.norms = None;
     }
 
     /// Records what a notice told the user about.
