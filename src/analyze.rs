@@ -185,6 +185,18 @@ impl Analysis {
             .collect()
     }
 
+    /// Whether the article says nothing: no words, or only a dateline, as when a feed or
+    /// archive gives a dateline for a headline. A date is no evidence of what happened: as a
+    /// headline it gathered headlines of unrelated events into stories. ECB+ (dev)
+    /// titles-only B³-F1 0.677 → 0.716, C_det 0.580 → 0.581; full text unchanged.
+    pub fn says_nothing(&self) -> bool {
+        self.words.iter().all(|w| {
+            let digits = w.trim_end_matches(|c: char| c.is_alphabetic());
+            let number = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+            w.is_empty() || number || DATELINE_WORDS.contains(&w.as_str())
+        })
+    }
+
     pub fn field_of(&self, pos: u32) -> Field {
         let pos = pos as usize;
         if pos < self.lead_start {
@@ -211,6 +223,84 @@ impl Analysis {
         self.words.get(pos as usize).map_or("", String::as_str)
     }
 }
+
+/// Words of a dateline: "Updated: Monday, 28 November 2005, 02:24 GMT", "10:24 AM, MON 22
+/// JUL 2013", "Article posted on 08.07.2012".
+const DATELINE_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "am",
+    "pm",
+    "a",
+    "p",
+    "m",
+    "gmt",
+    "utc",
+    "et",
+    "est",
+    "edt",
+    "pt",
+    "pst",
+    "pdt",
+    "ct",
+    "cst",
+    "cdt",
+    "bst",
+    "cet",
+    "cest",
+    "ist",
+    "updated",
+    "last",
+    "posted",
+    "published",
+    "modified",
+    "on",
+    "at",
+    "article",
+    "date",
+    "st",
+    "nd",
+    "rd",
+    "th",
+];
 
 fn index_of(tokens: &[String]) -> HashMap<String, Vec<u32>> {
     let mut index: HashMap<String, Vec<u32>> = HashMap::new();
@@ -329,5 +419,27 @@ mod tests {
         assert_eq!(a.lang, Some("deu"));
         let german = Stemmer::create(Algorithm::German);
         assert!(!a.positions(&german.stem("verhandlungen")).is_empty());
+    }
+
+    #[test]
+    fn a_dateline_alone_says_nothing() {
+        for line in [
+            "Updated: Monday, 28 November 2005, 02: 24 GMT",
+            "10: 24 AM, MON 22 JUL 2013",
+            "Article posted on 08. 07. 2012",
+            "12 January 2010 @ 09: 29 pm",
+            "November 28th, 2005",
+            "27 / 09 / 2013",
+            "",
+        ] {
+            assert!(Analysis::new(line, "").says_nothing(), "{line}");
+        }
+        for (title, text) in [
+            ("Turkmen election to have 2 parties for 1st time", ""),
+            ("March on Washington", ""),
+            ("28 November 2005", "The council approved the harbour plan."),
+        ] {
+            assert!(!Analysis::new(title, text).says_nothing(), "{title}");
+        }
     }
 }

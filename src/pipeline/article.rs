@@ -159,12 +159,17 @@ fn notice_for(
 }
 
 /// Every enabled topic the article matches at or above the topic's minimum score; `feed`
-/// (when known) applies topics' feed restrictions.
+/// (when known) applies topics' feed restrictions. An article that says nothing (no words,
+/// or only a dateline) matches none, not even `*`: there is nothing to match on, and its
+/// notice would say nothing.
 pub fn match_topics(
     cfg: &Config,
     feed: Option<&FeedConfig>,
     analysis: &Analysis,
 ) -> Vec<(String, f64)> {
+    if analysis.says_nothing() {
+        return Vec::new();
+    }
     cfg.topics
         .iter()
         .filter(|t| t.enabled && t.accepts_language(analysis.lang))
@@ -204,4 +209,31 @@ async fn fetch_article(
     })
     .await
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topics(title: &str, text: &str) -> Vec<String> {
+        let cfg = crate::config::parse(
+            "[[topics]]\nname = \"all\"\nquery = \"*\"\n\n\
+             [[topics]]\nname = \"dates\"\nquery = \"november\"\n",
+            "test.toml",
+        )
+        .unwrap();
+        let matches = match_topics(&cfg, None, &Analysis::new(title, text));
+        matches.into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn an_article_that_says_nothing_matches_no_topic() {
+        assert_eq!(topics("Harbour plan approved", ""), ["all"]);
+        assert_eq!(
+            topics("Harbour plan approved", "Updated 28 November 2005"),
+            ["all", "dates"]
+        );
+        assert!(topics("Updated: Monday, 28 November 2005, 02: 24 GMT", "").is_empty());
+        assert!(topics("", "").is_empty());
+    }
 }

@@ -59,7 +59,7 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 /// One article, as stories see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Features {
     /// Term frequencies of the title and lead.
     pub head: HashMap<String, f64>,
@@ -80,6 +80,9 @@ fn is_content(term: &str) -> bool {
 
 impl Features {
     pub fn new(title: &str, text: &str, a: &Analysis) -> Features {
+        if a.says_nothing() {
+            return Features::default();
+        }
         let mut head: HashMap<String, f64> = HashMap::new();
         let mut all: HashMap<String, f64> = HashMap::new();
         for (pos, term) in a.terms.iter().enumerate() {
@@ -275,6 +278,16 @@ mod tests {
         ));
         assert!(!is_title_case("Obama flips Bush endangered species ruling"));
         assert!(!is_title_case("Steve Witkoff"));
+    }
+
+    #[test]
+    fn a_dateline_alone_gives_nothing_to_compare() {
+        let line = "Updated: Monday, 28 November 2005, 02: 24 GMT";
+        let f = Features::new(line, "", &Analysis::new(line, ""));
+        assert!(
+            f.all.is_empty() && f.names.is_empty() && f.numbers.is_empty(),
+            "{f:?}"
+        );
     }
 
     #[test]
