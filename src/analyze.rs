@@ -130,16 +130,20 @@ impl Analysis {
         let body_start = words.len() + FIELD_GAP;
         words.resize(body_start, String::new());
         words.extend(self::words(body));
-        let terms: Vec<String> = words
-            .iter()
-            .map(|w| {
-                if w.is_empty() {
-                    String::new()
-                } else {
+        // Each distinct word is stemmed once: an article repeats most of its words.
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(words.len() / 2);
+        let mut terms: Vec<String> = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let term = match first.get(w.as_str()) {
+                _ if w.is_empty() => String::new(),
+                Some(&j) => terms[j].clone(),
+                None => {
+                    first.insert(w, i);
                     stemmer.stem(w).into_owned()
                 }
-            })
-            .collect();
+            };
+            terms.push(term);
+        }
         Analysis {
             lang: detected.map(|l| l.code()),
             stemming,
@@ -219,6 +223,12 @@ impl Analysis {
     }
 
     /// The word at a position as it was folded (for explanations).
+    /// The stemmed term of a word of the article (folded, as [`words`] gives it).
+    pub fn stem_of(&self, word: &str) -> Option<&str> {
+        let &pos = self.word_index.get(word)?.first()?;
+        self.terms.get(pos as usize).map(String::as_str)
+    }
+
     pub fn word(&self, pos: u32) -> &str {
         self.words.get(pos as usize).map_or("", String::as_str)
     }
@@ -226,80 +236,15 @@ impl Analysis {
 
 /// Words of a dateline: "Updated: Monday, 28 November 2005, 02:24 GMT", "10:24 AM, MON 22
 /// JUL 2013", "Article posted on 08.07.2012".
+#[rustfmt::skip]
 const DATELINE_WORDS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "mon",
-    "tue",
-    "tues",
-    "wed",
-    "thu",
-    "thurs",
-    "fri",
-    "sat",
-    "sun",
-    "am",
-    "pm",
-    "a",
-    "p",
-    "m",
-    "gmt",
-    "utc",
-    "et",
-    "est",
-    "edt",
-    "pt",
-    "pst",
-    "pdt",
-    "ct",
-    "cst",
-    "cdt",
-    "bst",
-    "cet",
-    "cest",
-    "ist",
-    "updated",
-    "last",
-    "posted",
-    "published",
-    "modified",
-    "on",
-    "at",
-    "article",
-    "date",
-    "st",
-    "nd",
-    "rd",
-    "th",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "am", "pm", "a",
+    "p", "m", "gmt", "utc", "et", "est", "edt", "pt", "pst", "pdt", "ct", "cst", "cdt", "bst",
+    "cet", "cest", "ist", "updated", "last", "posted", "published", "modified", "on", "at",
+    "article", "date", "st", "nd", "rd", "th",
 ];
 
 fn index_of(tokens: &[String]) -> HashMap<String, Vec<u32>> {

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::interned::Fast;
 use crate::analyze::{Analysis, Field};
 
 /// Words too common to tell stories apart, whatever the corpus says.
@@ -62,16 +63,26 @@ const NOT_NAMES: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Features {
     /// Term frequencies of the title and lead.
-    pub head: HashMap<String, f64>,
+    pub(crate) head: HashMap<String, f64, Fast>,
     /// Term frequencies of the whole article.
-    pub all: HashMap<String, f64>,
-    pub names: HashSet<String>,
+    pub(crate) all: HashMap<String, f64, Fast>,
+    pub(crate) names: HashSet<String, Fast>,
     /// How often each word of a name occurs ("Wladimir Klitschko", "Klitschko": klitschko 2).
-    pub name_words: HashMap<String, u32>,
-    pub numbers: HashSet<String>,
-    pub simhash: u64,
+    pub(crate) name_words: HashMap<String, u32, Fast>,
+    pub(crate) numbers: HashSet<String, Fast>,
+    pub(crate) simhash: u64,
     /// Sentences with the content terms each holds.
-    pub sentences: Vec<(String, HashSet<String>)>,
+    pub(crate) sentences: Vec<(String, HashSet<String>)>,
+}
+
+/// Counts one occurrence of `term`, cloning it only the first time.
+fn count(tf: &mut HashMap<String, f64, Fast>, term: &str) {
+    match tf.get_mut(term) {
+        Some(n) => *n += 1.0,
+        None => {
+            tf.insert(term.to_string(), 1.0);
+        }
+    }
 }
 
 fn is_content(term: &str) -> bool {
@@ -83,15 +94,15 @@ impl Features {
         if a.says_nothing() {
             return Features::default();
         }
-        let mut head: HashMap<String, f64> = HashMap::new();
-        let mut all: HashMap<String, f64> = HashMap::new();
+        let mut head: HashMap<String, f64, Fast> = HashMap::default();
+        let mut all: HashMap<String, f64, Fast> = HashMap::default();
         for (pos, term) in a.terms.iter().enumerate() {
             if term.is_empty() || !is_content(term) {
                 continue;
             }
-            *all.entry(term.clone()).or_default() += 1.0;
+            count(&mut all, term);
             if a.field_of(pos as u32) != Field::Body {
-                *head.entry(term.clone()).or_default() += 1.0;
+                count(&mut head, term);
             }
         }
         for v in head.values_mut().chain(all.values_mut()) {
@@ -102,7 +113,10 @@ impl Features {
             .into_iter()
             .map(|s| {
                 let terms = crate::analyze::words(s)
-                    .map(|w| stemmer.stem(&w).into_owned())
+                    .map(|w| match a.stem_of(&w) {
+                        Some(t) => t.to_string(),
+                        None => stemmer.stem(&w).into_owned(),
+                    })
                     .filter(|t| is_content(t))
                     .collect();
                 (s.to_string(), terms)
@@ -111,7 +125,7 @@ impl Features {
         let joined = format!("{title}. {text}");
         let title_spans = name_spans(title);
         let text_spans = name_spans(text);
-        let mut name_words: HashMap<String, u32> = HashMap::new();
+        let mut name_words: HashMap<String, u32, Fast> = HashMap::default();
         for span in title_spans.iter().chain(&text_spans) {
             for w in span.split(' ') {
                 let w = w.trim_end_matches("'s").trim_end_matches("’s");
@@ -120,7 +134,7 @@ impl Features {
         }
         // In a Title Case title every word is capitalised: its spans are the whole title,
         // not names. Its words still count as name words (a headline alone has no others).
-        let mut names: HashSet<String> = text_spans.into_iter().collect();
+        let mut names: HashSet<String, Fast> = text_spans.into_iter().collect();
         if !is_title_case(title) {
             names.extend(title_spans);
         }
@@ -195,7 +209,7 @@ fn name_spans(text: &str) -> Vec<String> {
 }
 
 /// Numbers mentioned: "28", "5.1", "2008", "1,200" → "1200".
-pub fn numbers(text: &str) -> HashSet<String> {
+pub fn numbers(text: &str) -> HashSet<String, Fast> {
     text.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .map(|n| n.trim_matches(['.', ',']).replace(',', ""))
         .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
@@ -267,12 +281,12 @@ mod tests {
         let text = "Tara Reid checked into a treatment centre, her publicist said.";
         let a = Analysis::new("Tara Reid Checks Into Rehab Clinic", text);
         let f = Features::new("Tara Reid Checks Into Rehab Clinic", text, &a);
-        assert_eq!(f.names, HashSet::from(["tara reid".to_string()]));
+        assert_eq!(f.names.iter().collect::<Vec<_>>(), ["tara reid"]);
         assert_eq!(f.name_words.get("tara"), Some(&2));
         assert_eq!(f.name_words.get("rehab"), Some(&1));
         let a = Analysis::new("Tara Reid checks into rehab", text);
         let f = Features::new("Tara Reid checks into rehab", text, &a);
-        assert_eq!(f.names, HashSet::from(["tara reid".to_string()]));
+        assert_eq!(f.names.iter().collect::<Vec<_>>(), ["tara reid"]);
         assert!(is_title_case(
             "Obama Administration Flips Bush Endangered Species Ruling"
         ));

@@ -84,7 +84,9 @@ impl Index {
     pub(super) fn candidates(&self, doc: &Doc, open: usize, idf: impl Fn(Id) -> f64) -> Candidates {
         let mut terms: Vec<(Id, f64)> = doc.all.iter().map(|&(t, w)| (t, w * idf(t))).collect();
         if terms.len() > LOOKUP_TERMS {
-            terms.select_nth_unstable_by(LOOKUP_TERMS - 1, |a, b| b.1.total_cmp(&a.1));
+            terms.select_nth_unstable_by(LOOKUP_TERMS - 1, |a, b| {
+                b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+            });
             terms.truncate(LOOKUP_TERMS);
         }
         let keys = terms

@@ -10,14 +10,16 @@ use super::{Features, Tracker};
 
 /// Terms, names and numbers are interned: stories compare small integers, not strings.
 pub(super) type Id = u32;
-pub(super) type Fast = BuildHasherDefault<FastHasher>;
+pub(crate) type Fast = BuildHasherDefault<FastHasher>;
 pub(super) type IdMap<V> = HashMap<Id, V, Fast>;
 pub(super) type IdSet = HashSet<Id, Fast>;
 
 /// A multiplicative hasher for interned ids and words. The tracker's maps hold words of
 /// articles a topic matched, not keys an attacker could aim at a table worth SipHash's cost.
+/// Unlike SipHash it has no random seed, so a map's order, and with it the ids terms get,
+/// is the same on every run: `backtest` gives the same output twice.
 #[derive(Default)]
-pub(super) struct FastHasher(u64);
+pub(crate) struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
@@ -81,7 +83,7 @@ pub(super) struct Doc {
 impl Tracker {
     /// The article in interned form.
     pub(super) fn intern(&mut self, f: &Features) -> Doc {
-        let mut vector = |v: &HashMap<String, f64>| -> Vec<(Id, f64)> {
+        let mut vector = |v: &HashMap<String, f64, Fast>| -> Vec<(Id, f64)> {
             v.iter().map(|(t, w)| (self.vocab.id(t), *w)).collect()
         };
         let head = vector(&f.head);

@@ -4,11 +4,12 @@
 use std::collections::HashSet;
 
 use super::Features;
+use super::interned::Fast;
 use super::story::Story;
 
 /// content words are mostly untold.
 pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
-    let fresh = |set: &HashSet<String>, told: &HashSet<String>| {
+    let fresh = |set: &HashSet<String, Fast>, told: &HashSet<String>| {
         if set.is_empty() {
             0.0
         } else {

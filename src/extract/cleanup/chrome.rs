@@ -148,6 +148,10 @@ fn is_date_line(k: &str) -> bool {
 }
 
 pub fn is_chrome_line(line: &str, k: &str) -> bool {
+    // No rule takes a line longer than an affiliate note: past that, a line is text.
+    if words(k) > super::credits::MAX_NOTE {
+        return false;
+    }
     CHROME_LINES.contains(&k)
         || is_date_line(k)
         || is_byline(line, k)

@@ -14,8 +14,8 @@ use super::words;
 const MAX_REVIEW_CREDIT: usize = 20;
 /// Longest photo credit, in words.
 const MAX_PHOTO_CREDIT: usize = 8;
-/// Longest affiliate note, in words.
-const MAX_NOTE: usize = 45;
+/// Longest affiliate note, in words: the longest line any chrome rule takes.
+pub(super) const MAX_NOTE: usize = 45;
 
 /// Openings no sentence has: these lines go however they end.
 const REVIEW_ROLES: &[&str] = &[
