@@ -331,6 +331,32 @@ mod tests {
     }
 
     #[test]
+    fn drops_sign_up_paywall_and_rating_prompts() {
+        let story = "The council voted on Tuesday to close the bridge, officials said.";
+        let got = clean(
+            &[
+                story,
+                "Love movies? Our Watch Party newsletter has the best picks. Sign up now.",
+                "Join Our Newsletter",
+                "Already have an account? Log in",
+                "This article is exclusive to STAT+ subscribers",
+                "To read the rest of this story subscribe to STAT+.",
+                "No votes so far! Be the first to rate this post.",
+                "The link has been copied!",
+            ],
+            "",
+        );
+        assert_eq!(got, [story]);
+        // Sentences about newsletters, and openings that only look like a sign-up, stay.
+        let kept = [
+            "Joint ventures with the newsletter's publisher were announced on Monday.",
+            "I built my newsletter with two things: my voice and a repeatable system.",
+            "Subscribers to the newsletter grew by a third after the redesign last year.",
+        ];
+        assert_eq!(clean(&kept, ""), kept);
+    }
+
+    #[test]
     fn keeps_sentences_that_mention_chrome_words() {
         let lines = [
             "He said he would share the plan with allies later this week.",
