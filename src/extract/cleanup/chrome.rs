@@ -204,13 +204,16 @@ fn is_prompt(line: &str, k: &str) -> bool {
     {
         return true;
     }
-    let asks = line.split(['.', '!', '?']).map(super::key).any(|s| {
-        SIGN_UP.iter().any(|p| {
-            s.strip_prefix(p)
-                .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+    if !k.contains("newsletter") {
+        return false;
+    }
+    k.contains("your inbox")
+        || line.split(['.', '!', '?']).map(super::key).any(|s| {
+            SIGN_UP.iter().any(|p| {
+                s.strip_prefix(p)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+            })
         })
-    });
-    k.contains("newsletter") && (asks || k.contains("your inbox"))
 }
 
 /// "By A. Writer | Apr 21, 2017 | Business", "by Amanda · Dec 20 · 1 comment" (a byline of

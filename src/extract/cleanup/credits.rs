@@ -74,6 +74,11 @@ const CREDIT_LABELS: &[&str] = &[
 const MAX_CAPTION: usize = 60;
 /// Longest credit after its label, in words.
 const MAX_CREDIT: usize = 10;
+/// How the words that open [`CREDIT_LABELS`] begin.
+const CREDIT_WORDS: &[&str] = &["photo", "image", "pictu", "credi", "illus"];
+/// Bytes at the end of a caption searched for the credit's label: room for the label and
+/// [`MAX_CREDIT`] long words.
+const CREDIT_TAIL: usize = 200;
 
 /// A caption that ends with its photo's credit: "Hikers on the ridge. Photo: iRunFar/Bryon
 /// Powell", "Guests pick pastries. | Photo by Lisa Jennings", "… (AP Photo/Evan Vucci)".
@@ -82,13 +87,26 @@ const MAX_CREDIT: usize = 10;
 /// wcxb: P +0.0004, F1 +0.0003 (56 captions dropped, 2 kept in gold); readability-pages
 /// unchanged.
 fn is_captioned_credit(line: &str) -> bool {
-    if line.split_whitespace().count() > MAX_CAPTION {
+    // One cheap pass first: most lines end without a word that could open a credit.
+    let may_credit = line.split_whitespace().rev().take(MAX_CREDIT + 2).any(|w| {
+        let w = w.trim_start_matches(['(', '|']).as_bytes();
+        w.len() >= 5
+            && CREDIT_WORDS
+                .iter()
+                .any(|k| w[..5].eq_ignore_ascii_case(k.as_bytes()))
+    });
+    if !may_credit || line.split_whitespace().count() > MAX_CAPTION {
         return false;
     }
+    // The credit closes the line: only its last bytes can hold the label.
+    let mut from = line.len().saturating_sub(CREDIT_TAIL);
+    while !line.is_char_boundary(from) {
+        from += 1;
+    }
     // ASCII lower-casing keeps byte offsets valid in `line`.
-    let low = line.to_ascii_lowercase();
+    let low = line[from..].to_ascii_lowercase();
     CREDIT_LABELS.iter().any(|label| {
-        let Some(at) = low.rfind(label) else {
+        let Some(at) = low.rfind(label).map(|i| i + from) else {
             return false;
         };
         let before = line[..at].trim_end();
