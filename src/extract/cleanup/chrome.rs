@@ -28,6 +28,8 @@ const CHROME_LINES: &[&str] = &[
     "recommended reading",
     "loading paragraph",
     "loading image",
+    // Medium's note under every image of a post.
+    "press enter or click to view image in full size",
     "loading",
     "expand",
     "continue reading",

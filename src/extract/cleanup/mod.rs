@@ -213,6 +213,7 @@ mod tests {
                 "The first sentence of the story is here. It continues.",
                 "Advertisement",
                 "Photo: Reuters",
+                "Press enter or click to view image in full size",
                 "The second paragraph, with more detail.",
                 ")",
                 "Author: Aiden Foster",
