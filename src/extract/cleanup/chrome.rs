@@ -28,6 +28,8 @@ const CHROME_LINES: &[&str] = &[
     "recommended reading",
     "loading paragraph",
     "loading image",
+    // Medium's note under every image of a post.
+    "press enter or click to view image in full size",
     "loading",
     "expand",
     "continue reading",
@@ -159,7 +161,65 @@ pub fn is_chrome_line(line: &str, k: &str) -> bool {
         || is_credit(line, k)
         || is_notice(line, k)
         || is_invitation(line, k)
+        || is_prompt(line, k)
         || is_credit_line(line, k)
+}
+
+/// Longest sign-up, paywall or rating prompt, in words.
+const MAX_PROMPT: usize = 30;
+
+/// Openings of a sentence that asks the reader to sign up for a newsletter.
+const SIGN_UP: &[&str] = &[
+    "sign up",
+    "subscribe",
+    "join",
+    "get the",
+    "get our",
+    "want more",
+    "enter your email",
+];
+
+/// What paywalls and rating widgets say, wherever in their line.
+const PROMPTS: &[&str] = &[
+    "already have an account",
+    "to read the rest of",
+    "to continue reading",
+    "subscribe to read",
+    "subscribe to continue",
+    "unlock this article",
+    "no votes so far",
+    "be the first to rate",
+    "rate this article",
+    "rate this post",
+    "link has been copied",
+];
+
+/// The page speaking to the reader inside the article: a newsletter's sign-up ("Love
+/// movies? Our Watch Party newsletter … Sign up now"), a paywall's pitch ("This article is
+/// exclusive to STAT+ subscribers", "Already have an account? Log in"), a rating widget
+/// ("No votes so far! Be the first to rate this post"). News pages set these between and
+/// after the paragraphs; an article about newsletters talks of them in longer sentences.
+/// Measured on wcxb: 17 lines dropped, none in gold (P +0.0002); readability-pages
+/// unchanged.
+fn is_prompt(line: &str, k: &str) -> bool {
+    if words(k) > MAX_PROMPT {
+        return false;
+    }
+    if PROMPTS.iter().any(|p| k.contains(p))
+        || (k.contains("exclusive to") && k.contains("subscribers"))
+    {
+        return true;
+    }
+    if !k.contains("newsletter") {
+        return false;
+    }
+    k.contains("your inbox")
+        || line.split(['.', '!', '?']).map(super::key).any(|s| {
+            SIGN_UP.iter().any(|p| {
+                s.strip_prefix(p)
+                    .is_some_and(|r| r.is_empty() || r.starts_with(' '))
+            })
+        })
 }
 
 /// "By A. Writer | Apr 21, 2017 | Business", "by Amanda · Dec 20 · 1 comment" (a byline of

@@ -226,6 +226,7 @@ mod tests {
                 "The first sentence of the story is here. It continues.",
                 "Advertisement",
                 "Photo: Reuters",
+                "Press enter or click to view image in full size",
                 "The second paragraph, with more detail.",
                 ")",
                 "Author: Aiden Foster",
@@ -341,6 +342,32 @@ mod tests {
             got,
             ["On Jan 13, 2025 the talks resumed in Geneva after a pause."]
         );
+    }
+
+    #[test]
+    fn drops_sign_up_paywall_and_rating_prompts() {
+        let story = "The council voted on Tuesday to close the bridge, officials said.";
+        let got = clean(
+            &[
+                story,
+                "Love movies? Our Watch Party newsletter has the best picks. Sign up now.",
+                "Join Our Newsletter",
+                "Already have an account? Log in",
+                "This article is exclusive to STAT+ subscribers",
+                "To read the rest of this story subscribe to STAT+.",
+                "No votes so far! Be the first to rate this post.",
+                "The link has been copied!",
+            ],
+            "",
+        );
+        assert_eq!(got, [story]);
+        // Sentences about newsletters, and openings that only look like a sign-up, stay.
+        let kept = [
+            "Joint ventures with the newsletter's publisher were announced on Monday.",
+            "I built my newsletter with two things: my voice and a repeatable system.",
+            "Subscribers to the newsletter grew by a third after the redesign last year.",
+        ];
+        assert_eq!(clean(&kept, ""), kept);
     }
 
     #[test]

@@ -22,8 +22,8 @@ use scraper::{ElementRef, Html, node::Node};
 
 use rules::{Rules, class_weight, is_inline, tag_weight};
 use select::{
-    BEST_SHARE, cover, faq_marks, holds_faq, is_good_paragraph, kin_parts, skip_trailing_strangers,
-    widen,
+    BEST_SHARE, cover, enclosing_article, faq_marks, holds_faq, is_good_paragraph, kin_parts,
+    skip_trailing_strangers, widen,
 };
 
 use super::Overrides;
@@ -199,6 +199,11 @@ fn paragraphs_with(doc: &Html, rules: &Rules) -> Vec<String> {
     if best.id() != top.id() && mass_of(best) >= mass_of(top) * BEST_SHARE {
         skip_trailing_strangers(best, top, rules);
     }
+    let article = enclosing_article(top, &mass, doc.root_element().id());
+    if article.id() != top.id() {
+        skip_trailing_strangers(top, article, rules);
+    }
+    let top = article;
     let top_score = scores.get(&top.id()).copied().unwrap_or(top_score);
     assemble(top, top_score, &scores, &mass, rules)
 }

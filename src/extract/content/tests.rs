@@ -254,3 +254,29 @@ fn deep_nesting_finishes() {
     );
     let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default());
 }
+
+#[test]
+fn an_article_of_nested_sections_is_read_from_its_start() {
+    let para = |n: usize| {
+        format!(
+            "<p>Paragraph {n} of the guide, with commas, clauses, and enough words to count as text here.</p>"
+        )
+    };
+    let intro: String = (1..=3).map(para).collect();
+    let body: String = (4..=12).map(para).collect();
+    // The opening section sits outside the nested block that holds most of the text.
+    let html = format!(
+        "<html><body><article><section class=\"intro\">{intro}</section>\
+         <section><div class=\"callout\"><p>A short aside.</p></div><section class=\"main\">{body}</section></section>\
+         </article><footer><p>Copyright notice, with commas, and more words, for the footer.</p></footer></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.starts_with("Paragraph 1 of the guide"), "{got}");
+    assert!(got.contains("Paragraph 12 of the guide"), "{got}");
+    assert!(!got.contains("Copyright"), "{got}");
+    // Without an `<article>` around them, blocks outside the chosen one stay out.
+    let loose = html
+        .replace("<article>", "<div>")
+        .replace("</article>", "</div>");
+    assert!(!text(&loose).contains("Paragraph 1 of"), "{}", text(&loose));
+}
