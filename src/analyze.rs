@@ -8,6 +8,7 @@
 //! always agree.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -104,8 +105,10 @@ pub struct Analysis {
     /// First position of the lead and of the body (the title starts at 0).
     lead_start: usize,
     body_start: usize,
-    index: HashMap<String, Vec<u32>>,
-    word_index: HashMap<String, Vec<u32>>,
+    /// Positions of each term and of each word, built when a query first asks: stories
+    /// and `*` topics never do.
+    index: OnceLock<HashMap<String, Vec<u32>>>,
+    word_index: OnceLock<HashMap<String, Vec<u32>>>,
 }
 
 impl Analysis {
@@ -147,8 +150,8 @@ impl Analysis {
         Analysis {
             lang: detected.map(|l| l.code()),
             stemming,
-            index: index_of(&terms),
-            word_index: index_of(&words),
+            index: OnceLock::new(),
+            word_index: OnceLock::new(),
             terms,
             words,
             lead_start,
@@ -158,13 +161,15 @@ impl Analysis {
 
     /// Positions of a stemmed term, ascending.
     pub fn positions(&self, term: &str) -> &[u32] {
-        self.index.get(term).map_or(&[], Vec::as_slice)
+        let index = self.index.get_or_init(|| index_of(&self.terms));
+        index.get(term).map_or(&[], Vec::as_slice)
     }
 
     /// Positions of words starting with `prefix` (folded, unstemmed), ascending.
     pub fn prefix_positions(&self, prefix: &str) -> Vec<u32> {
         let mut out: Vec<u32> = self
             .word_index
+            .get_or_init(|| index_of(&self.words))
             .iter()
             .filter(|(w, _)| w.starts_with(prefix))
             .flat_map(|(_, p)| p.iter().copied())
@@ -223,10 +228,14 @@ impl Analysis {
     }
 
     /// The word at a position as it was folded (for explanations).
-    /// The stemmed term of a word of the article (folded, as [`words`] gives it).
-    pub fn stem_of(&self, word: &str) -> Option<&str> {
-        let &pos = self.word_index.get(word)?.first()?;
-        self.terms.get(pos as usize).map(String::as_str)
+    /// The words of the text (lead and body) in order, each with its stemmed term.
+    pub fn text_terms(&self) -> impl Iterator<Item = (&str, &str)> {
+        let from = self.lead_start.min(self.words.len());
+        self.words[from..]
+            .iter()
+            .zip(&self.terms[from..])
+            .filter(|(w, _)| !w.is_empty())
+            .map(|(w, t)| (w.as_str(), t.as_str()))
     }
 
     pub fn word(&self, pos: u32) -> &str {
@@ -280,6 +289,13 @@ fn split_lead(text: &str) -> (&str, &str) {
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
         .filter_map(|raw| {
+            if raw.is_empty() {
+                return None;
+            }
+            // Plain ASCII letters and digits need no folding: one lower-cased copy.
+            if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Some(raw.to_ascii_lowercase());
+            }
             let folded = fold(raw);
             let word = strip_apostrophes(&folded);
             (!word.is_empty()).then_some(word)

@@ -75,6 +75,31 @@ pub struct Features {
     pub(crate) sentences: Vec<(String, HashSet<String>)>,
 }
 
+/// The text's sentences with the content terms of each. The sentences hold the text's words
+/// in order, so their terms are the analysis's, taken in step; should the two ever disagree,
+/// the rest is stemmed anew.
+fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String>)> {
+    let stemmer = a.stemming.stemmer();
+    let mut analysed = a.text_terms();
+    let mut in_step = true;
+    crate::extract::split_sentences(&text.replace("\n\n", " "))
+        .into_iter()
+        .map(|s| {
+            let terms = crate::analyze::words(s)
+                .map(|w| {
+                    match analysed.next().filter(|_| in_step) {
+                        Some((word, term)) if word == w => return term.to_string(),
+                        _ => in_step = false,
+                    }
+                    stemmer.stem(&w).into_owned()
+                })
+                .filter(|t| is_content(t))
+                .collect();
+            (s.to_string(), terms)
+        })
+        .collect()
+}
+
 /// Counts one occurrence of `term`, cloning it only the first time.
 fn count(tf: &mut HashMap<String, f64, Fast>, term: &str) {
     match tf.get_mut(term) {
@@ -108,20 +133,7 @@ impl Features {
         for v in head.values_mut().chain(all.values_mut()) {
             *v = 1.0 + v.ln();
         }
-        let stemmer = a.stemming.stemmer();
-        let sentences = crate::extract::split_sentences(&text.replace("\n\n", " "))
-            .into_iter()
-            .map(|s| {
-                let terms = crate::analyze::words(s)
-                    .map(|w| match a.stem_of(&w) {
-                        Some(t) => t.to_string(),
-                        None => stemmer.stem(&w).into_owned(),
-                    })
-                    .filter(|t| is_content(t))
-                    .collect();
-                (s.to_string(), terms)
-            })
-            .collect();
+        let sentences = sentences(text, a);
         let joined = format!("{title}. {text}");
         let title_spans = name_spans(title);
         let text_spans = name_spans(text);
@@ -302,6 +314,25 @@ mod tests {
             f.all.is_empty() && f.names.is_empty() && f.numbers.is_empty(),
             "{f:?}"
         );
+    }
+
+    #[test]
+    fn sentence_terms_are_the_analysis_terms() {
+        let title = "Envoys meet in Paris";
+        let text = "Zelenskyy's envoy met Élysée officials on Monday. The O'Brien plan \
+                    moved on.\n\nTalks resume, 'quoted' sources said. Nothing else.";
+        let a = Analysis::new(title, text);
+        let f = Features::new(title, text, &a);
+        let stemmer = a.stemming.stemmer();
+        assert_eq!(f.sentences.len(), 4, "{:?}", f.sentences);
+        for (s, terms) in &f.sentences {
+            let stemmed: HashSet<String> = crate::analyze::words(s)
+                .map(|w| stemmer.stem(&w).into_owned())
+                .filter(|t| is_content(t))
+                .collect();
+            assert_eq!(terms, &stemmed, "{s}");
+        }
+        assert!(f.sentences[0].1.contains("elyse"), "{:?}", f.sentences[0]);
     }
 
     #[test]

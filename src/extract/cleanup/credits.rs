@@ -86,7 +86,7 @@ const CREDIT_TAIL: usize = 200;
 /// credit after the caption's last sentence is what no article sentence has. Measured on
 /// wcxb: P +0.0004, F1 +0.0003 (56 captions dropped, 2 kept in gold); readability-pages
 /// unchanged.
-fn is_captioned_credit(line: &str) -> bool {
+pub(super) fn is_captioned_credit(line: &str) -> bool {
     // One cheap pass first: most lines end without a word that could open a credit.
     let may_credit = line.split_whitespace().rev().take(MAX_CREDIT + 2).any(|w| {
         let w = w.trim_start_matches(['(', '|']).as_bytes();

@@ -67,7 +67,8 @@ const GLUED_PREFIXES: &[&str] = &[
 /// top).
 pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
     let title_key = key(title);
-    let mut out: Vec<String> = Vec::with_capacity(paragraphs.len());
+    // Each kept line with its key, so the passes over repeats need not compute it again.
+    let mut out: Vec<(String, String)> = Vec::with_capacity(paragraphs.len());
     let mut in_promo = false;
     let mut after_reading_time = false;
     for raw in paragraphs {
@@ -84,7 +85,7 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
         }
         if is_reading_time(&k) {
             // "11 min read": the line before was a promo item's title, the next its blurb.
-            if in_promo && out.last().is_some_and(|l| is_title_like(l)) {
+            if in_promo && out.last().is_some_and(|(l, _)| is_title_like(l)) {
                 out.pop();
             }
             after_reading_time = true;
@@ -116,20 +117,26 @@ pub fn clean_paragraphs(paragraphs: Vec<String>, title: &str) -> Vec<String> {
         }
         // A numbered step or heading keeps its number: "3. Rinse the rice".
         if number.is_empty() {
-            out.push(line);
+            out.push((line, k));
         } else {
-            out.push(format!("{number} {line}"));
+            let numbered = format!("{number} {line}");
+            let k = key(&numbered);
+            out.push((numbered, k));
         }
     }
     drop_breadcrumbs(&mut out);
     drop_repeated_short_lines(&mut out);
     drop_repeated_runs(&mut out);
+    let mut out: Vec<String> = out.into_iter().map(|(line, _)| line).collect();
     teasers::drop_teasers(&mut out);
     out
 }
 
 /// Lower-case, letters and digits only, single spaces: for comparing lines.
 fn key(s: &str) -> String {
+    if s.is_ascii() {
+        return ascii_key(s.as_bytes());
+    }
     let mut out = String::with_capacity(s.len());
     let mut gap = false;
     for c in s.chars() {
@@ -169,6 +176,25 @@ fn unglue(s: &str) -> &str {
         }
     }
     s
+}
+
+/// [`key`] of ASCII text, a byte at a time.
+fn ascii_key(s: &[u8]) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut gap = false;
+    for &b in s {
+        if b.is_ascii_alphanumeric() || b == b'\'' {
+            if gap && !out.is_empty() {
+                out.push(b' ');
+            }
+            gap = false;
+            out.push(b.to_ascii_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    // Only ASCII bytes were pushed.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn words(k: &str) -> usize {

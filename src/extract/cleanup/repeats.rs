@@ -1,11 +1,14 @@
 //! Lines that are chrome because of where or how often they appear: breadcrumb runs at
 //! either end, repeated short labels, and a second copy of the article.
 
-use super::{key, words};
+use super::words;
+
+/// Lines with their keys, as cleanup passes them along.
+type Keyed = Vec<(String, String)>;
 
 /// Runs of two or more very short lines (HOME / WORLD) at the start or end.
-pub fn drop_breadcrumbs(lines: &mut Vec<String>) {
-    let crumb = |l: &String| {
+pub fn drop_breadcrumbs(lines: &mut Keyed) {
+    let crumb = |(l, _): &(String, String)| {
         let n = l.split_whitespace().count();
         n <= 2 && !l.ends_with(['.', '!', '?', '"', '”']) && l.chars().count() <= 24
     };
@@ -20,15 +23,9 @@ pub fn drop_breadcrumbs(lines: &mut Vec<String>) {
 }
 
 /// A short line seen before (a repeated section label, "WORLD" twice) is chrome.
-pub fn drop_repeated_short_lines(lines: &mut Vec<String>) {
+pub fn drop_repeated_short_lines(lines: &mut Keyed) {
     let mut seen = std::collections::HashSet::new();
-    lines.retain(|l| {
-        let k = key(l);
-        if words(&k) > 6 {
-            return true;
-        }
-        seen.insert(k)
-    });
+    lines.retain(|(_, k)| words(k) > 6 || seen.insert(k.clone()));
 }
 
 /// Paragraphs in a row that repeat an earlier run of as many: pages that ship the article
@@ -37,12 +34,12 @@ const REPEATED_RUN: usize = 3;
 
 /// Drops runs of [`REPEATED_RUN`] distinct paragraphs seen before in the same order. A
 /// single repeated paragraph stays: pull quotes and refrains repeat on purpose.
-pub fn drop_repeated_runs(lines: &mut Vec<String>) {
+pub fn drop_repeated_runs(lines: &mut Keyed) {
     if lines.len() < 2 * REPEATED_RUN {
         return;
     }
-    let keys: Vec<String> = lines.iter().map(|l| key(l)).collect();
-    let mut first: std::collections::HashMap<&[String], usize> = std::collections::HashMap::new();
+    let keys: Vec<&str> = lines.iter().map(|(_, k)| k.as_str()).collect();
+    let mut first: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
     let mut keep = vec![true; lines.len()];
     for start in 0..=keys.len() - REPEATED_RUN {
         let run = &keys[start..start + REPEATED_RUN];
