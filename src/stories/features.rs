@@ -72,13 +72,13 @@ pub struct Features {
     pub(crate) numbers: HashSet<String, Fast>,
     pub(crate) simhash: u64,
     /// Sentences with the content terms each holds.
-    pub(crate) sentences: Vec<(String, HashSet<String>)>,
+    pub(crate) sentences: Vec<(String, HashSet<String, Fast>)>,
 }
 
 /// The text's sentences with the content terms of each. The sentences hold the text's words
 /// in order, so their terms are the analysis's, taken in step; should the two ever disagree,
 /// the rest is stemmed anew.
-fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String>)> {
+fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String, Fast>)> {
     let stemmer = a.stemming.stemmer();
     let mut analysed = a.text_terms();
     let mut in_step = true;
@@ -326,7 +326,7 @@ mod tests {
         let stemmer = a.stemming.stemmer();
         assert_eq!(f.sentences.len(), 4, "{:?}", f.sentences);
         for (s, terms) in &f.sentences {
-            let stemmed: HashSet<String> = crate::analyze::words(s)
+            let stemmed: HashSet<String, Fast> = crate::analyze::words(s)
                 .map(|w| stemmer.stem(&w).into_owned())
                 .filter(|t| is_content(t))
                 .collect();
