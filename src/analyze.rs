@@ -287,19 +287,29 @@ fn split_lead(text: &str) -> (&str, &str) {
 
 /// Splits text into normalised words (before stemming).
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    tokens(text).filter_map(word)
+}
+
+/// Raw tokens of text: runs of letters, digits and apostrophes, as written.
+pub fn tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
-        .filter_map(|raw| {
-            if raw.is_empty() {
-                return None;
-            }
-            // Plain ASCII letters and digits need no folding: one lower-cased copy.
-            if raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Some(raw.to_ascii_lowercase());
-            }
-            let folded = fold(raw);
-            let word = strip_apostrophes(&folded);
-            (!word.is_empty()).then_some(word)
-        })
+        .filter(|raw| !raw.is_empty())
+}
+
+/// A raw token as a normalised word, if anything is left of it.
+pub fn word(raw: &str) -> Option<String> {
+    // Plain ASCII letters and digits need no folding: one lower-cased copy.
+    if is_plain(raw) {
+        return Some(raw.to_ascii_lowercase());
+    }
+    let folded = fold(raw);
+    let word = strip_apostrophes(&folded);
+    (!word.is_empty()).then_some(word)
+}
+
+/// ASCII letters and digits only: its word is the token lower-cased.
+pub fn is_plain(raw: &str) -> bool {
+    raw.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn is_apostrophe(c: char) -> bool {

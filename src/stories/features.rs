@@ -85,13 +85,28 @@ fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String, Fast>)> {
     crate::extract::split_sentences(&text.replace("\n\n", " "))
         .into_iter()
         .map(|s| {
-            let terms = crate::analyze::words(s)
-                .map(|w| {
-                    match analysed.next().filter(|_| in_step) {
-                        Some((word, term)) if word == w => return term.to_string(),
-                        _ => in_step = false,
+            let terms = crate::analyze::tokens(s)
+                .filter_map(|raw| {
+                    // A plain token is its word lower-cased: compared without a copy.
+                    let plain = crate::analyze::is_plain(raw);
+                    let folded = if plain {
+                        None
+                    } else {
+                        Some(crate::analyze::word(raw)?)
+                    };
+                    let next = analysed.next();
+                    if in_step {
+                        let same = |w: &str| match &folded {
+                            None => w.eq_ignore_ascii_case(raw),
+                            Some(f) => f == w,
+                        };
+                        match next {
+                            Some((w, term)) if same(w) => return Some(term.to_string()),
+                            _ => in_step = false,
+                        }
                     }
-                    stemmer.stem(&w).into_owned()
+                    let w = folded.unwrap_or_else(|| raw.to_ascii_lowercase());
+                    Some(stemmer.stem(&w).into_owned())
                 })
                 .filter(|t| is_content(t))
                 .collect();
