@@ -227,7 +227,6 @@ impl Analysis {
         (pos - self.body_start) as f64 / body_len as f64
     }
 
-    /// The word at a position as it was folded (for explanations).
     /// The words of the text (lead and body) in order, each with its stemmed term.
     pub fn text_terms(&self) -> impl Iterator<Item = (&str, &str)> {
         let from = self.lead_start.min(self.words.len());
@@ -238,6 +237,7 @@ impl Analysis {
             .map(|(w, t)| (w.as_str(), t.as_str()))
     }
 
+    /// The word at a position as it was folded (for explanations).
     pub fn word(&self, pos: u32) -> &str {
         self.words.get(pos as usize).map_or("", String::as_str)
     }

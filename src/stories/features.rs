@@ -79,40 +79,53 @@ pub struct Features {
 /// in order, so their terms are the analysis's, taken in step; should the two ever disagree,
 /// the rest is stemmed anew.
 fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String, Fast>)> {
-    let stemmer = a.stemming.stemmer();
-    let mut analysed = a.text_terms();
-    let mut in_step = true;
+    let mut terms = InStep {
+        analysed: a.text_terms(),
+        in_step: true,
+        stemmer: a.stemming.stemmer(),
+    };
     crate::extract::split_sentences(&text.replace("\n\n", " "))
         .into_iter()
         .map(|s| {
-            let terms = crate::analyze::tokens(s)
-                .filter_map(|raw| {
-                    // A plain token is its word lower-cased: compared without a copy.
-                    let plain = crate::analyze::is_plain(raw);
-                    let folded = if plain {
-                        None
-                    } else {
-                        Some(crate::analyze::word(raw)?)
-                    };
-                    let next = analysed.next();
-                    if in_step {
-                        let same = |w: &str| match &folded {
-                            None => w.eq_ignore_ascii_case(raw),
-                            Some(f) => f == w,
-                        };
-                        match next {
-                            Some((w, term)) if same(w) => return Some(term.to_string()),
-                            _ => in_step = false,
-                        }
-                    }
-                    let w = folded.unwrap_or_else(|| raw.to_ascii_lowercase());
-                    Some(stemmer.stem(&w).into_owned())
-                })
+            let content = crate::analyze::tokens(s)
+                .filter_map(|raw| terms.term(raw))
                 .filter(|t| is_content(t))
                 .collect();
-            (s.to_string(), terms)
+            (s.to_string(), content)
         })
         .collect()
+}
+
+/// The analysis's (word, term) pairs, taken one per token of the text.
+struct InStep<'a, I: Iterator<Item = (&'a str, &'a str)>> {
+    analysed: I,
+    in_step: bool,
+    stemmer: rust_stemmers::Stemmer,
+}
+
+impl<'a, I: Iterator<Item = (&'a str, &'a str)>> InStep<'a, I> {
+    /// The term of a raw token, or `None` for a token that is no word.
+    fn term(&mut self, raw: &str) -> Option<String> {
+        // A plain token is its word lower-cased: compared without a copy.
+        let folded = if crate::analyze::is_plain(raw) {
+            None
+        } else {
+            Some(crate::analyze::word(raw)?)
+        };
+        let next = self.analysed.next();
+        if self.in_step {
+            let same = |w: &str| match &folded {
+                None => w.eq_ignore_ascii_case(raw),
+                Some(f) => f == w,
+            };
+            match next {
+                Some((w, term)) if same(w) => return Some(term.to_string()),
+                _ => self.in_step = false,
+            }
+        }
+        let w = folded.unwrap_or_else(|| raw.to_ascii_lowercase());
+        Some(self.stemmer.stem(&w).into_owned())
+    }
 }
 
 /// Counts one occurrence of `term`, cloning it only the first time.

@@ -19,7 +19,8 @@
 //! dropped, from the index too, so memory stays flat on an endless stream.
 //!
 //! Map: `features` (an article as stories see it), `interned` (the same as small integers,
-//! with term statistics), `index` (which stories to compare), `story` (one story's state), `similarity` (article against story,
+//! with term statistics), `index` (which stories to compare), `story` (one story's state),
+//! `similarity` (article against story,
 //! and the bar to join), `novelty` (what an update adds and the sentence to show); this file
 //! holds the tracker that ties them together.
 
