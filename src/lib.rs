@@ -31,6 +31,7 @@ pub mod daemon;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+mod hash;
 pub mod matching;
 pub mod notify;
 pub mod pipeline;

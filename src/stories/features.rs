@@ -5,8 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::interned::Fast;
 use crate::analyze::{Analysis, Field};
+use crate::hash::Fast;
 
 /// Words too common to tell stories apart, whatever the corpus says.
 const STOP: &[&str] = &[

@@ -5,8 +5,9 @@
 
 use std::collections::HashSet;
 
-use super::interned::{Doc, Fast, Id, IdMap};
+use super::interned::{Doc, Id, IdMap};
 use super::story::Story;
+use crate::hash::Fast;
 
 /// An article's most distinctive terms (by TF-IDF) that look up candidate stories. A story
 /// that shares none of them, and no name or number, has only common words in common with the

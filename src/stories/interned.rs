@@ -3,39 +3,15 @@
 //! numbers mean for similarity is left to `similarity`.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::similarity::PROMINENT_MENTIONS;
 use super::{Features, Tracker};
+use crate::hash::Fast;
 
 /// Terms, names and numbers are interned: stories compare small integers, not strings.
 pub(super) type Id = u32;
-pub(crate) type Fast = BuildHasherDefault<FastHasher>;
 pub(super) type IdMap<V> = HashMap<Id, V, Fast>;
 pub(super) type IdSet = HashSet<Id, Fast>;
-
-/// A multiplicative hasher for interned ids and words. The tracker's maps hold words of
-/// articles a topic matched, not keys an attacker could aim at a table worth SipHash's cost.
-/// Unlike SipHash it has no random seed, so a map's order, and with it the ids terms get,
-/// is the same on every run: `backtest` gives the same output twice.
-#[derive(Default)]
-pub(crate) struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
 
 /// Interned strings and the document frequency of each (zero for names and numbers).
 #[derive(Debug, Default)]

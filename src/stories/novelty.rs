@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use super::Features;
-use super::interned::Fast;
 use super::story::Story;
+use crate::hash::Fast;
 
 /// content words are mostly untold.
 pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
