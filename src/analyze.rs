@@ -98,10 +98,13 @@ impl Stemming {
 /// the everyday vocabulary of news, a few megabytes.
 const STEMS_KEPT: usize = 50_000;
 
+/// Word → stem.
+type Stems = HashMap<Box<str>, Box<str>, Fast>;
+
 thread_local! {
     /// Stems of words seen before, per stemming (by [`Stemming::index`]). Most of an
     /// article's words were in earlier articles, and stemming costs more than a lookup.
-    static STEMS: RefCell<Vec<HashMap<Box<str>, Box<str>, Fast>>> =
+    static STEMS: RefCell<Vec<Stems>> =
         RefCell::new(ALGORITHMS.iter().map(|_| HashMap::default()).collect());
 }
 
