@@ -201,7 +201,7 @@ impl Analysis {
                 .iter()
                 .map(|w| match stems.get(w.as_str()) {
                     _ if w.is_empty() => String::new(),
-                    Some(stem) => stem.to_string(),
+                    Some(stem) => String::from(&**stem),
                     None => {
                         let stem = stemmer.stem(w);
                         stems.insert(w.as_str().into(), stem.as_ref().into());

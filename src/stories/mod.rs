@@ -31,7 +31,6 @@ mod novelty;
 mod similarity;
 mod story;
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -43,6 +42,7 @@ use index::Index;
 use interned::{Doc, Vocab};
 use novelty::{most_informative, novelty};
 use similarity::join_threshold;
+use story::Told;
 
 /// Story settings of one topic.
 #[derive(Debug, Clone, Copy)]
@@ -229,7 +229,7 @@ impl Tracker {
             story: id,
             new_story: true,
             notify: true,
-            whats_new: most_informative(f, &HashSet::new(), 3),
+            whats_new: most_informative(f, &Told::default(), 3),
             similarity: sim,
             novelty: 1.0,
             sources: 1,

@@ -4,12 +4,13 @@
 use std::collections::HashSet;
 
 use super::Features;
-use super::story::Story;
+use super::story::{Story, Told};
 use crate::hash::Fast;
 
+/// Share of an article that is new to the user: new names and numbers, and sentences whose
 /// content words are mostly untold.
 pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
-    let fresh = |set: &HashSet<String, Fast>, told: &HashSet<String>| {
+    let fresh = |set: &HashSet<String, Fast>, told: &Told| {
         if set.is_empty() {
             0.0
         } else {
@@ -35,11 +36,7 @@ pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
 }
 
 /// The sentence (among the first `limit`) with most content words not in `told`.
-pub(super) fn most_informative(
-    f: &Features,
-    told: &HashSet<String>,
-    limit: usize,
-) -> Option<String> {
+pub(super) fn most_informative(f: &Features, told: &Told, limit: usize) -> Option<String> {
     f.sentences
         .iter()
         .take(limit)

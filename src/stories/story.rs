@@ -8,9 +8,13 @@ use chrono::{DateTime, Utc};
 
 use super::Features;
 use super::interned::{Doc, Id, IdMap, IdSet};
+use crate::hash::Fast;
 
 /// How many member heads a story keeps for short texts.
 pub(super) const MEMBER_HEADS: usize = 24;
+
+/// What a story has told the user: content terms, names or numbers.
+pub(super) type Told = HashSet<String, Fast>;
 
 /// A story of one topic: the sums of its members' features and what the user was told.
 #[derive(Debug, Clone)]
@@ -36,9 +40,9 @@ pub struct Story {
     /// IDF-weighted norms of `head` and `all`, and the corpus size they were computed at.
     pub(super) norms: Option<(u64, f64, f64)>,
     /// Content terms, names and numbers of what the user has been told.
-    pub(super) told_terms: HashSet<String>,
-    pub(super) told_names: HashSet<String>,
-    pub(super) told_numbers: HashSet<String>,
+    pub(super) told_terms: Told,
+    pub(super) told_names: Told,
+    pub(super) told_numbers: Told,
 }
 
 impl Story {
@@ -59,9 +63,9 @@ impl Story {
             simhashes: Vec::new(),
             heads: Vec::new(),
             norms: None,
-            told_terms: HashSet::new(),
-            told_names: HashSet::new(),
-            told_numbers: HashSet::new(),
+            told_terms: Told::default(),
+            told_names: Told::default(),
+            told_numbers: Told::default(),
         }
     }
 

@@ -1,7 +1,10 @@
 //! Lines that are chrome because of where or how often they appear: breadcrumb runs at
 //! either end, repeated short labels, and a second copy of the article.
 
+use std::collections::{HashMap, HashSet};
+
 use super::words;
+use crate::hash::Fast;
 
 /// Lines with their keys, as cleanup passes them along.
 type Keyed = Vec<(String, String)>;
@@ -24,7 +27,7 @@ pub fn drop_breadcrumbs(lines: &mut Keyed) {
 
 /// A short line seen before (a repeated section label, "WORLD" twice) is chrome.
 pub fn drop_repeated_short_lines(lines: &mut Keyed) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: HashSet<String, Fast> = HashSet::default();
     lines.retain(|(_, k)| words(k) > 6 || seen.insert(k.clone()));
 }
 
@@ -39,7 +42,7 @@ pub fn drop_repeated_runs(lines: &mut Keyed) {
         return;
     }
     let keys: Vec<&str> = lines.iter().map(|(_, k)| k.as_str()).collect();
-    let mut first: std::collections::HashMap<&[&str], usize> = std::collections::HashMap::new();
+    let mut first: HashMap<&[&str], usize, Fast> = HashMap::default();
     let mut keep = vec![true; lines.len()];
     for start in 0..=keys.len() - REPEATED_RUN {
         let run = &keys[start..start + REPEATED_RUN];
