@@ -141,26 +141,21 @@ pub fn clip_words(text: String, max_chars: usize) -> String {
 pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for w in 0..chars.len() {
-        let (i, c) = chars[w];
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let next = chars.get(w + 1).map(|x| x.1);
-        let after = chars.get(w + 2).map(|x| x.1);
+    for (i, _) in text.match_indices(['.', '!', '?']) {
+        let mut following = text[i + 1..].chars();
+        let next = following.next();
+        let after = following.next();
         let closes = matches!(next, Some('"' | '\u{201D}' | '\u{2019}'));
         let boundary = if closes {
-            chars.get(w + 2).map(|x| x.1) == Some(' ')
+            after == Some(' ')
         } else {
             next == Some(' ')
                 && after.is_some_and(|a| a.is_uppercase() || a == '"' || a == '\u{201C}')
         };
         if boundary {
-            let end = if closes {
-                chars[w + 1].0 + chars[w + 1].1.len_utf8()
-            } else {
-                i + 1
+            let end = match next {
+                Some(quote) if closes => i + 1 + quote.len_utf8(),
+                _ => i + 1,
             };
             // "U.S. officials", "J. Smith": initials and dotted abbreviations are not ends.
             let word_before = text[start..i].rsplit(' ').next().unwrap_or("");

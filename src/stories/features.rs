@@ -228,8 +228,11 @@ fn name_spans(text: &str) -> Vec<String> {
         span.clear();
     };
     for raw in text.split_whitespace() {
+        // Most words open with a small letter or a digit, which trimming keeps.
+        let plain = raw.as_bytes()[0].is_ascii_lowercase() || raw.as_bytes()[0].is_ascii_digit();
         let word = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        let capital = word.chars().next().is_some_and(char::is_uppercase)
+        let capital = !plain
+            && word.chars().next().is_some_and(char::is_uppercase)
             && word.chars().any(char::is_lowercase)
             && !NOT_NAMES.contains(&word);
         if capital {
@@ -251,8 +254,8 @@ fn name_spans(text: &str) -> Vec<String> {
 /// Numbers mentioned: "28", "5.1", "2008", "1,200" → "1200".
 pub fn numbers(text: &str) -> HashSet<String, Fast> {
     text.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .filter(|n| n.bytes().any(|b| b.is_ascii_digit()))
         .map(|n| n.trim_matches(['.', ',']).replace(',', ""))
-        .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
         .collect()
 }
 
@@ -266,19 +269,53 @@ pub fn simhash(terms: &[String]) -> u64 {
     if words.len() < 3 {
         return 0;
     }
-    let mut weights = [0i32; 64];
-    for w in words.windows(3) {
+    // Each bit's count of set hashes, eight bits to a word: byte i of `lanes[j]` counts
+    // bit 8j + i, and is moved into `counts` before it could overflow.
+    let mut counts = [0u32; 64];
+    let mut lanes = [0u64; 8];
+    let mut flush = |lanes: &mut [u64; 8]| {
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            for i in 0..8 {
+                counts[8 * j + i] += (*lane >> (8 * i) & 0xff) as u32;
+            }
+            *lane = 0;
+        }
+    };
+    let shingles = words.len() - 2;
+    for (n, w) in words.windows(3).enumerate() {
         let h = fnv(w);
-        for (bit, weight) in weights.iter_mut().enumerate() {
-            *weight += if h >> bit & 1 == 1 { 1 } else { -1 };
+        for (j, lane) in lanes.iter_mut().enumerate() {
+            *lane += SPREAD[(h >> (8 * j) & 0xff) as usize];
+        }
+        if n % 255 == 254 {
+            flush(&mut lanes);
         }
     }
-    weights
+    flush(&mut lanes);
+    // A bit is set when more shingles set it than not.
+    counts
         .iter()
         .enumerate()
-        .filter(|(_, w)| **w > 0)
+        .filter(|(_, c)| **c as usize * 2 > shingles)
         .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
 }
+
+/// `SPREAD[b]` holds bit i of `b` in its byte i.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if b >> i & 1 == 1 {
+                table[b] |= 1 << (8 * i);
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
 
 fn fnv(words: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -361,6 +398,29 @@ mod tests {
             assert_eq!(terms, &stemmed, "{s}");
         }
         assert!(f.sentences[0].1.contains("elyse"), "{:?}", f.sentences[0]);
+    }
+
+    #[test]
+    fn simhash_counts_every_bit_of_every_shingle() {
+        // The plain definition: +1 for a set bit, -1 for a clear one; positive sums set.
+        let plain = |terms: &[String]| {
+            let words: Vec<&str> = terms.iter().map(String::as_str).collect();
+            let mut weights = [0i64; 64];
+            for w in words.windows(3) {
+                let h = fnv(w);
+                for (bit, weight) in weights.iter_mut().enumerate() {
+                    *weight += if h >> bit & 1 == 1 { 1 } else { -1 };
+                }
+            }
+            (0..64).filter(|&b| weights[b] > 0).fold(0u64, |acc, b| acc | 1 << b)
+        };
+        // Long enough that the byte counters are moved over more than once.
+        let terms: Vec<String> = (0..1200u32)
+            .map(|i| format!("w{}", i.wrapping_mul(2_654_435_761) % 97))
+            .collect();
+        for len in [3, 4, 100, 257, 258, 600, 1200] {
+            assert_eq!(simhash(&terms[..len]), plain(&terms[..len]), "{len} terms");
+        }
     }
 
     #[test]
