@@ -3,6 +3,7 @@
 //! occurs, the numbers it mentions, a SimHash fingerprint for near-duplicates, and its
 //! sentences with their content words.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::analyze::{Analysis, Field};
@@ -90,6 +91,7 @@ fn sentences(text: &str, a: &Analysis) -> Vec<(String, HashSet<String, Fast>)> {
             let content = crate::analyze::tokens(s)
                 .filter_map(|raw| terms.term(raw))
                 .filter(|t| is_content(t))
+                .map(Cow::into_owned)
                 .collect();
             (s.to_string(), content)
         })
@@ -105,7 +107,7 @@ struct InStep<'a, I: Iterator<Item = (&'a str, &'a str)>> {
 
 impl<'a, I: Iterator<Item = (&'a str, &'a str)>> InStep<'a, I> {
     /// The term of a raw token, or `None` for a token that is no word.
-    fn term(&mut self, raw: &str) -> Option<String> {
+    fn term(&mut self, raw: &str) -> Option<Cow<'a, str>> {
         // A plain token is its word lower-cased: compared without a copy.
         let folded = if crate::analyze::is_plain(raw) {
             None
@@ -119,12 +121,12 @@ impl<'a, I: Iterator<Item = (&'a str, &'a str)>> InStep<'a, I> {
                 Some(f) => f == w,
             };
             match next {
-                Some((w, term)) if same(w) => return Some(term.to_string()),
+                Some((w, term)) if same(w) => return Some(Cow::Borrowed(term)),
                 _ => self.in_step = false,
             }
         }
         let w = folded.unwrap_or_else(|| raw.to_ascii_lowercase());
-        Some(self.stemmer.stem(&w).into_owned())
+        Some(Cow::Owned(self.stemmer.stem(&w).into_owned()))
     }
 }
 
