@@ -280,3 +280,23 @@ fn an_article_of_nested_sections_is_read_from_its_start() {
         .replace("</article>", "</div>");
     assert!(!text(&loose).contains("Paragraph 1 of"), "{}", text(&loose));
 }
+
+#[test]
+fn a_standfirst_inside_the_marked_body_is_read() {
+    let para = |n: usize| {
+        format!(
+            "<p>Paragraph {n} of the story, with commas, clauses, and enough words to count as text here.</p>"
+        )
+    };
+    let body: String = (1..=9).map(para).collect();
+    let html = format!(
+        "<html><body><div class=\"{{}}\"><div class=\"intro\"><p>The standfirst sums the story up in one long sentence that runs well past a byline's length, then on and on about what the reader will find below it.</p></div>\
+         <div class=\"main\">{body}</div></div><footer><p>Copyright notice, with commas, and more words, for the footer.</p></footer></body></html>"
+    );
+    let got = text(&html.replace("{}", "post-content"));
+    assert!(got.starts_with("The standfirst sums"), "{got}");
+    assert!(got.contains("Paragraph 9 of the story"), "{got}");
+    // A wrapper not named as the body keeps to the block that scores best.
+    let loose = text(&html.replace("{}", "wrap"));
+    assert!(!loose.contains("The standfirst"), "{loose}");
+}
