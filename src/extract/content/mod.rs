@@ -8,7 +8,8 @@
 //! article its template split apart ([`select`]). When the article has to be widened to
 //! hold most of the page's text, what follows its body must look like more of it. Page
 //! chrome (navigation, share bars, newsletter boxes, related links, …) is skipped by tag,
-//! role and class ([`rules`]).
+//! role and class ([`rules`]), and so are lists of teaser cards beside the article
+//! ([`cards`]).
 //! Line-level cleanup of what survives is `super::cleanup`'s job.
 
 mod cards;
