@@ -280,3 +280,47 @@ fn an_article_of_nested_sections_is_read_from_its_start() {
         .replace("</article>", "</div>");
     assert!(!text(&loose).contains("Paragraph 1 of"), "{}", text(&loose));
 }
+
+#[test]
+fn a_standfirst_inside_the_marked_body_is_read() {
+    let para = |n: usize| {
+        format!(
+            "<p>Paragraph {n} of the story, with commas, clauses, and enough words to count as text here.</p>"
+        )
+    };
+    let body: String = (1..=9).map(para).collect();
+    let html = format!(
+        "<html><body><div class=\"{{}}\"><div class=\"intro\"><p>The standfirst sums the story up in one long sentence that runs well past a byline's length, then on and on about what the reader will find below it.</p></div>\
+         <div class=\"main\">{body}</div></div><footer><p>Copyright notice, with commas, and more words, for the footer.</p></footer></body></html>"
+    );
+    let got = text(&html.replace("{}", "post-content"));
+    assert!(got.starts_with("The standfirst sums"), "{got}");
+    assert!(got.contains("Paragraph 9 of the story"), "{got}");
+    // A wrapper not named as the body keeps to the block that scores best.
+    let loose = text(&html.replace("{}", "wrap"));
+    assert!(!loose.contains("The standfirst"), "{loose}");
+}
+
+#[test]
+fn teaser_cards_beside_the_body_are_left_out() {
+    let para = "<p>A paragraph of the story, with commas, clauses, and detail, enough to be read as text.</p>";
+    let card = |n: usize| {
+        format!(
+            "<div class=\"card\"><h3><a href=\"/other-{n}\">Another story {n}</a></h3>\
+             <p>Blurb {n}, with commas, clauses, asides, and more, to tempt, to lure, to pull the reader away.</p></div>"
+        )
+    };
+    let cards: String = (1..=4).map(card).collect();
+    let html = format!(
+        "<html><body><div id=\"wrap\"><div class=\"txt\">{}</div><div class=\"list\">{cards}</div></div></body></html>",
+        para.repeat(9)
+    );
+    let got = text(&html);
+    assert!(got.contains("A paragraph of the story"), "{got}");
+    assert!(!got.contains("Blurb 1"), "{got}");
+    // Headings without the blurbs around them are not cards: the list is read as before.
+    let plain = html
+        .replace("<h3><a href", "<h3><span data-href")
+        .replace("</a></h3>", "</span></h3>");
+    assert!(text(&plain).contains("Blurb 1"), "{}", text(&plain));
+}
