@@ -40,12 +40,6 @@ pub mod sd_notify;
 pub mod store;
 pub mod stories;
 
-/// mimalloc rather than the system's allocator, for the binary and the benchmarks alike:
-/// analysis and stories allocate many small strings per article, and `backtest` of long
-/// articles runs 15% faster with it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// An error and its sources on one line: `request failed: connection refused`.
 pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut s = err.to_string();
