@@ -133,10 +133,10 @@ const MONTHS: &[&str] = &[
 
 /// "Jan 13, 2025", "13 March 2025", "2025-03-13", "Updated Dec 18, 2025 ⋅ 10 min read".
 fn is_date_line(k: &str) -> bool {
-    let w: Vec<&str> = k.split(' ').collect();
-    if w.len() > 6 {
+    if words(k) > 6 {
         return false;
     }
+    let w: Vec<&str> = k.split(' ').collect();
     let numbers = w
         .iter()
         .filter(|x| x.chars().all(|c| c.is_ascii_digit()))
@@ -227,12 +227,14 @@ fn is_prompt(line: &str, k: &str) -> bool {
 /// fields), "By Md Aynal Haque" (a byline alone).
 fn is_byline(line: &str, k: &str) -> bool {
     let n = words(k);
-    let fields = [" | ", " · ", " • ", " ⋅ "]
-        .iter()
-        .map(|sep| line.matches(sep).count())
-        .max()
-        .unwrap_or(0);
-    if n <= 16 && fields >= 2 && !line.ends_with(['.', '!', '?']) {
+    let fields = || {
+        [" | ", " · ", " • ", " ⋅ "]
+            .iter()
+            .map(|sep| line.matches(sep).count())
+            .max()
+            .unwrap_or(0)
+    };
+    if n <= 16 && !line.ends_with(['.', '!', '?']) && fields() >= 2 {
         return true;
     }
     (2..=6).contains(&n)

@@ -132,14 +132,15 @@ fn is_review_credit(k: &str) -> bool {
 
 /// "Reading Time: 11 minutes", "Estimated reading time:", "6 min read · Dec 1, 2025".
 fn is_reading_label(line: &str, k: &str) -> bool {
-    let n = words(k);
+    if words(k) > 10 {
+        return false;
+    }
     let w: Vec<&str> = k.split(' ').collect();
     let minutes_read = w.len() >= 3
         && w[0].chars().all(|c| c.is_ascii_digit())
         && matches!(w[1], "min" | "mins" | "minute" | "minutes")
         && w[2].starts_with("read");
-    n <= 10
-        && !line.ends_with(['.', '!', '?'])
+    !line.ends_with(['.', '!', '?'])
         && (k.starts_with("reading time")
             || k.starts_with("estimated reading time")
             || minutes_read)
@@ -156,13 +157,13 @@ fn is_photo_credit(line: &str, k: &str) -> bool {
 /// through links earn us a small commission, at no extra cost to you."
 fn is_affiliate_note(k: &str) -> bool {
     let has = |s: &str| k.contains(s);
-    let hedged =
-        has("may ") || has("no extra cost") || has("no additional cost") || has("at no cost");
-    words(k) <= MAX_NOTE
-        && hedged
-        && ((has("commission") && (has("link") || has("purchase") || has(" buy")))
-            || has("affiliate link")
-            || has("paid promotion"))
+    // The rarer words first: most lines have none of them.
+    let earns = (has("commission") && (has("link") || has("purchase") || has(" buy")))
+        || has("affiliate link")
+        || has("paid promotion");
+    earns
+        && words(k) <= MAX_NOTE
+        && (has("may ") || has("no extra cost") || has("no additional cost") || has("at no cost"))
 }
 
 #[cfg(test)]
