@@ -94,8 +94,9 @@ impl Stemming {
     }
 }
 
-/// Words whose stems a thread keeps, per stemming, before it starts afresh: enough for
-/// the everyday vocabulary of news, a few megabytes.
+/// Words whose stems a thread keeps, per stemming: enough for the everyday vocabulary of
+/// news, a few megabytes. Words met after that are stemmed each time; the commonest came
+/// first. (Starting afresh when full cost more than it saved on a stream of fresh words.)
 const STEMS_KEPT: usize = 50_000;
 
 /// Word → stem.
@@ -194,9 +195,6 @@ impl Analysis {
         words.extend(self::words(body));
         let terms = STEMS.with_borrow_mut(|stems| {
             let stems = &mut stems[stemming.index()];
-            if stems.len() > STEMS_KEPT {
-                stems.clear();
-            }
             words
                 .iter()
                 .map(|w| match stems.get(w.as_str()) {
@@ -204,7 +202,9 @@ impl Analysis {
                     Some(stem) => String::from(&**stem),
                     None => {
                         let stem = stemmer.stem(w);
-                        stems.insert(w.as_str().into(), stem.as_ref().into());
+                        if stems.len() < STEMS_KEPT {
+                            stems.insert(w.as_str().into(), stem.as_ref().into());
+                        }
                         stem.into_owned()
                     }
                 })

@@ -414,7 +414,9 @@ mod tests {
                     *weight += if h >> bit & 1 == 1 { 1 } else { -1 };
                 }
             }
-            (0..64).filter(|&b| weights[b] > 0).fold(0u64, |acc, b| acc | 1 << b)
+            (0..64)
+                .filter(|&b| weights[b] > 0)
+                .fold(0u64, |acc, b| acc | 1 << b)
         };
         // Long enough that the byte counters are moved over more than once.
         let terms: Vec<String> = (0..1200u32)

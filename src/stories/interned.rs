@@ -13,11 +13,19 @@ pub(super) type Id = u32;
 pub(super) type IdMap<V> = HashMap<Id, V, Fast>;
 pub(super) type IdSet = HashSet<Id, Fast>;
 
+/// ln(docs + 1) of a corpus of `docs` articles, for [`Vocab::idf`].
+pub(super) fn ln_docs(docs: u64) -> f64 {
+    (docs as f64 + 1.0).ln()
+}
+
 /// Interned strings and the document frequency of each (zero for names and numbers).
 #[derive(Debug, Default)]
 pub(super) struct Vocab {
     ids: HashMap<String, Id, Fast>,
-    pub(super) df: Vec<u64>,
+    df: Vec<u64>,
+    /// ln(df + 1) of each term, kept beside `df`: IDF is asked for far more often than a
+    /// document frequency changes.
+    ln_df: Vec<f64>,
 }
 
 impl Vocab {
@@ -28,13 +36,25 @@ impl Vocab {
         let id = self.df.len() as Id;
         self.ids.insert(s.to_string(), id);
         self.df.push(0);
+        self.ln_df.push(0.0);
         id
     }
 
-    /// Inverse document frequency of `id` in a corpus of `docs` articles.
-    pub(super) fn idf(&self, id: Id, docs: u64) -> f64 {
-        let df = self.df.get(id as usize).copied().unwrap_or(0) as f64;
-        ((docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+    /// Sets the document frequency of `id`.
+    pub(super) fn set_df(&mut self, id: Id, df: u64) {
+        self.df[id as usize] = df;
+        self.ln_df[id as usize] = (df as f64 + 1.0).ln();
+    }
+
+    /// Counts one more document holding `id`.
+    pub(super) fn count(&mut self, id: Id) {
+        self.set_df(id, self.df[id as usize] + 1);
+    }
+
+    /// Inverse document frequency of `id`, ln((docs + 1) / (df + 1)) + 1, given
+    /// [`ln_docs`] of the corpus.
+    pub(super) fn idf(&self, id: Id, ln_docs: f64) -> f64 {
+        ln_docs - self.ln_df.get(id as usize).copied().unwrap_or(0.0) + 1.0
     }
 
     pub(super) fn set<'a>(&mut self, items: impl Iterator<Item = &'a String>) -> IdSet {

@@ -39,7 +39,7 @@ pub use features::Features;
 pub use story::Story;
 
 use index::Index;
-use interned::{Doc, Vocab};
+use interned::{Doc, Vocab, ln_docs};
 use novelty::{most_informative, novelty};
 use similarity::join_threshold;
 use story::Told;
@@ -95,8 +95,9 @@ pub struct Restored {
 /// All stories, across topics, and the term statistics they use.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    /// Articles counted in the document frequencies.
+    /// Articles counted in the document frequencies, and ln(docs + 1) for IDF.
     docs: u64,
+    ln_docs: f64,
     vocab: Vocab,
     stories: Vec<Story>,
     /// Which open stories share what with an article.
@@ -122,12 +123,13 @@ impl Tracker {
     ) -> Tracker {
         let mut t = Tracker {
             docs,
+            ln_docs: ln_docs(docs),
             next_id: next_id.max(1),
             ..Tracker::default()
         };
         for (term, n) in df {
             let id = t.vocab.id(&term);
-            t.vocab.df[id as usize] = n;
+            t.vocab.set_df(id, n);
         }
         for r in stories {
             let Some(first) = r.members.first() else {
@@ -137,7 +139,7 @@ impl Tracker {
             for (f, at, notified) in &r.members {
                 let doc = t.intern(f);
                 t.index.add(&story, &doc);
-                story.add(&doc, *at, |id| t.vocab.idf(id, t.docs));
+                story.add(&doc, *at, |id| t.idf(id));
                 if *notified {
                     story.tell(f);
                 }
@@ -157,9 +159,10 @@ impl Tracker {
     /// Counts an article in the term statistics (every article, matching or not).
     pub fn observe(&mut self, f: &Features) {
         self.docs += 1;
+        self.ln_docs = ln_docs(self.docs);
         for t in f.all.keys() {
             let id = self.vocab.id(t);
-            self.vocab.df[id as usize] += 1;
+            self.vocab.count(id);
         }
     }
 
@@ -222,7 +225,7 @@ impl Tracker {
         self.next_id += 1;
         let mut story = Story::new(id, topic, at);
         self.index.add(&story, doc);
-        story.add(doc, at, |t| self.vocab.idf(t, self.docs));
+        story.add(doc, at, |t| self.vocab.idf(t, self.ln_docs));
         story.tell(f);
         story.last_notified = Some(at);
         let a = Assignment {
@@ -264,7 +267,7 @@ impl Tracker {
             story.tell(f);
         }
         self.index.add(story, doc);
-        story.add(doc, at, |t| self.vocab.idf(t, self.docs));
+        story.add(doc, at, |t| self.vocab.idf(t, self.ln_docs));
         Assignment {
             story: story.id,
             new_story: false,

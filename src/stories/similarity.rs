@@ -49,8 +49,9 @@ impl Tracker {
         dot / (qn * norm.sqrt())
     }
 
+    /// IDF of `id` in the articles observed so far.
     pub(super) fn idf(&self, id: Id) -> f64 {
-        self.vocab.idf(id, self.docs)
+        self.vocab.idf(id, self.ln_docs)
     }
 
     pub(super) fn query(&self, doc: &Doc) -> Query {
