@@ -7,9 +7,8 @@
 //! stemmer). Queries are compiled once per stemmer ([`Stemming`]) so that both sides
 //! always agree.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -94,7 +93,7 @@ impl Stemming {
     }
 }
 
-/// Words whose stems a thread keeps, per stemming: enough for the everyday vocabulary of
+/// Words whose stems the process keeps, per stemming: enough for the everyday vocabulary of
 /// news, a few megabytes. Words met after that are stemmed each time; the commonest came
 /// first. (Starting afresh when full cost more than it saved on a stream of fresh words.)
 const STEMS_KEPT: usize = 50_000;
@@ -102,12 +101,11 @@ const STEMS_KEPT: usize = 50_000;
 /// Word → stem.
 type Stems = HashMap<Box<str>, Box<str>, Fast>;
 
-thread_local! {
-    /// Stems of words seen before, per stemming (by [`Stemming::index`]). Most of an
-    /// article's words were in earlier articles, and stemming costs more than a lookup.
-    static STEMS: RefCell<Vec<Stems>> =
-        RefCell::new(ALGORITHMS.iter().map(|_| HashMap::default()).collect());
-}
+/// Stems of words seen before, per stemming (by [`Stemming::index`]), shared by the
+/// process's threads so that their number does not multiply the memory. Most of an
+/// article's words were in earlier articles, and stemming costs more than a lookup.
+static STEMS: LazyLock<Mutex<Vec<Stems>>> =
+    LazyLock::new(|| Mutex::new(ALGORITHMS.iter().map(|_| Stems::default()).collect()));
 
 /// English's commonest words. In English prose they are a third to a half of the words;
 /// in other languages written in Latin letters a few percent ("in", "is", "was" in German).
@@ -193,8 +191,9 @@ impl Analysis {
         let body_start = words.len() + FIELD_GAP;
         words.resize(body_start, String::new());
         words.extend(self::words(body));
-        let terms = STEMS.with_borrow_mut(|stems| {
-            let stems = &mut stems[stemming.index()];
+        let terms = {
+            let mut all = STEMS.lock().unwrap_or_else(PoisonError::into_inner);
+            let stems = &mut all[stemming.index()];
             words
                 .iter()
                 .map(|w| match stems.get(w.as_str()) {
@@ -209,7 +208,7 @@ impl Analysis {
                     }
                 })
                 .collect()
-        });
+        };
         Analysis {
             lang: detected.map(|l| l.code()),
             stemming,
