@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use rust_stemmers::{Algorithm, Stemmer};
-
-use crate::hash::Fast;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+use crate::hash::Fast;
 
 /// Where in the article a token stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
