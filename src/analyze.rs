@@ -140,12 +140,11 @@ fn is_plainly_english(sample: &str) -> bool {
         words += 1;
         if !w.is_ascii() {
             foreign += 1;
-        } else if w.len() <= 5 {
-            let w = w.to_ascii_lowercase();
-            if ENGLISH_MARKERS.contains(&w.as_str()) {
-                markers += 1;
-                the += usize::from(w == "the");
-            }
+        } else if w.len() <= 5
+            && let Some(m) = ENGLISH_MARKERS.iter().find(|m| m.eq_ignore_ascii_case(w))
+        {
+            markers += 1;
+            the += usize::from(*m == "the");
         }
     }
     words >= 20 && foreign * 20 <= words && markers * 5 >= words && the >= 2

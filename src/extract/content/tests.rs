@@ -255,13 +255,16 @@ fn deep_nesting_finishes() {
     let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default());
 }
 
+/// A paragraph long enough to vote for its container: "Paragraph 3 of the guide, …".
+fn long_paragraph(of: &str, n: usize) -> String {
+    format!(
+        "<p>Paragraph {n} of the {of}, with commas, clauses, and enough words to count as text here.</p>"
+    )
+}
+
 #[test]
 fn an_article_of_nested_sections_is_read_from_its_start() {
-    let para = |n: usize| {
-        format!(
-            "<p>Paragraph {n} of the guide, with commas, clauses, and enough words to count as text here.</p>"
-        )
-    };
+    let para = |n: usize| long_paragraph("guide", n);
     let intro: String = (1..=3).map(para).collect();
     let body: String = (4..=12).map(para).collect();
     // The opening section sits outside the nested block that holds most of the text.
@@ -283,11 +286,7 @@ fn an_article_of_nested_sections_is_read_from_its_start() {
 
 #[test]
 fn a_standfirst_inside_the_marked_body_is_read() {
-    let para = |n: usize| {
-        format!(
-            "<p>Paragraph {n} of the story, with commas, clauses, and enough words to count as text here.</p>"
-        )
-    };
+    let para = |n: usize| long_paragraph("story", n);
     let body: String = (1..=9).map(para).collect();
     let html = format!(
         "<html><body><div class=\"{{}}\"><div class=\"intro\"><p>The standfirst sums the story up in one long sentence that runs well past a byline's length, then on and on about what the reader will find below it.</p></div>\
