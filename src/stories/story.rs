@@ -25,6 +25,8 @@ pub struct Story {
     pub last_seen: DateTime<Utc>,
     pub last_notified: Option<DateTime<Utc>>,
     pub sources: usize,
+    /// Members with text beyond their headline.
+    pub(super) bodies: usize,
     pub(super) head: IdMap<f64>,
     pub(super) all: IdMap<f64>,
     pub(super) names: IdSet,
@@ -54,6 +56,7 @@ impl Story {
             last_seen: at,
             last_notified: None,
             sources: 0,
+            bodies: 0,
             head: IdMap::default(),
             all: IdMap::default(),
             names: IdSet::default(),
@@ -102,6 +105,7 @@ impl Story {
         }
         self.heads.push(doc.head.clone());
         self.sources += 1;
+        self.bodies += usize::from(!doc.headline_only);
         self.last_seen = self.last_seen.max(at);
     }
 
