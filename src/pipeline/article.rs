@@ -102,6 +102,7 @@ pub(super) fn place_and_record(
         lead,
     } = built;
     tracker.observe(&features);
+    forget_terms(store, &mut tracker);
     // A story's clock is the articles' publication time; a date in the future is now.
     let at = article.published.filter(|p| *p <= now).unwrap_or(now);
     article.matches = matches
@@ -132,6 +133,20 @@ pub(super) fn place_and_record(
             }
         }
     })
+}
+
+/// Forgets in the store the rare terms the tracker forgot, so that a restart does not
+/// bring them back. A failure only leaves the table larger: logged, not fatal.
+pub(super) fn forget_terms(store: &Store, tracker: &mut Tracker) {
+    let Some(below) = tracker.take_forgotten() else {
+        return;
+    };
+    match store.forget_terms(below) {
+        Ok(n) => tracing::debug!(terms = n, below, "rare terms forgotten"),
+        Err(err) => {
+            tracing::warn!(error = %crate::error_chain(&err), "cannot forget rare terms")
+        }
+    }
 }
 
 /// The notice an article raises in a story: for a new story its lead, for an update what

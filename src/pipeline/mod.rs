@@ -99,7 +99,9 @@ pub fn restore_tracker(store: &Store, config: &Config) -> Result<Tracker, StoreE
                 .collect(),
         })
         .collect();
-    Ok(Tracker::restore(docs, df, stories, next_id))
+    let mut tracker = Tracker::restore(docs, df, stories, next_id);
+    article::forget_terms(store, &mut tracker);
+    Ok(tracker)
 }
 
 /// What one poll of one feed did.

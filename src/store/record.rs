@@ -86,6 +86,16 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok((docs.max(0) as u64, df))
     }
+
+    /// Forgets the terms seen in fewer than `below` documents, as the story tracker did
+    /// ([`crate::stories::Tracker::take_forgotten`]): the term table stays as small as the
+    /// tracker's vocabulary. Returns how many went.
+    pub fn forget_terms(&self, below: u64) -> Result<usize, StoreError> {
+        let below = i64::try_from(below).unwrap_or(i64::MAX);
+        Ok(self
+            .conn()
+            .execute("DELETE FROM terms WHERE df < ?1", [below])?)
+    }
 }
 
 /// Records the entry as seen and stores its article; `None` when the entry was already

@@ -131,6 +131,9 @@ fn articles_notices_and_delivery_survive_reopen() {
     let (docs, df) = store.term_stats().unwrap();
     assert_eq!(docs, 2);
     assert!(df.contains(&("talk".to_string(), 2)), "{df:?}");
+    // Forgetting the terms seen once keeps the rest.
+    assert_eq!(store.forget_terms(2).unwrap(), 2);
+    assert_eq!(store.term_stats().unwrap().1, [("talk".to_string(), 2)]);
     let (open, next_id) = store.open_stories(Duration::from_secs(3600)).unwrap();
     assert_eq!(next_id, 2);
     assert_eq!(open.len(), 1);

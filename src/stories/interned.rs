@@ -26,6 +26,8 @@ pub(super) struct Vocab {
     /// ln(df + 1) of each term, kept beside `df`: IDF is asked for far more often than a
     /// document frequency changes.
     ln_df: Vec<f64>,
+    /// Ids of forgotten strings, handed out again before new ones.
+    free: Vec<Id>,
 }
 
 impl Vocab {
@@ -33,11 +35,51 @@ impl Vocab {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
-        let id = self.df.len() as Id;
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.df.push(0);
+            self.ln_df.push(0.0);
+            (self.df.len() - 1) as Id
+        });
         self.ids.insert(s.to_string(), id);
-        self.df.push(0);
-        self.ln_df.push(0.0);
         id
+    }
+
+    /// Strings interned.
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Forgets the rarest strings not in `keep` until at most `target` remain (or all
+    /// that may go are gone): those with no document frequency first (names and numbers of
+    /// stories that closed), then those seen in one document, and so on. Returns the
+    /// document frequency below which strings were forgotten.
+    pub(super) fn forget_rare(&mut self, target: usize, keep: &IdSet) -> u64 {
+        const MOST: usize = 64;
+        let mut by_df = [0usize; MOST];
+        for &id in self.ids.values() {
+            if !keep.contains(&id) {
+                by_df[(self.df[id as usize] as usize).min(MOST - 1)] += 1;
+            }
+        }
+        let mut left = self.ids.len();
+        let mut below = 0;
+        while below < MOST - 1 && left > target {
+            left -= by_df[below];
+            below += 1;
+        }
+        let below = below.max(1) as u64;
+        let (df, ln_df, free) = (&mut self.df, &mut self.ln_df, &mut self.free);
+        self.ids.retain(|_, &mut id| {
+            let i = id as usize;
+            if df[i] >= below || keep.contains(&id) {
+                return true;
+            }
+            df[i] = 0;
+            ln_df[i] = 0.0;
+            free.push(id);
+            false
+        });
+        below
     }
 
     /// Sets the document frequency of `id`.

@@ -213,3 +213,35 @@ fn names_and_numbers_one_side_lacks_are_not_evidence_against_joining() {
     // About 0.32; counting the missing names and numbers as no overlap gives 0.24.
     assert_eq!(report.story, story.story, "{report:?}");
 }
+
+#[test]
+fn the_vocabulary_forgets_rare_terms_of_closed_stories_and_keeps_open_ones() {
+    const CAP: usize = 400;
+    let mut t = Tracker::with_vocab_cap(CAP);
+    let cfg = StoryConfig::default();
+    // An open story, joined again at the end.
+    let open = features(QUAKE_A.0, QUAKE_A.1);
+    t.observe(&open);
+    let first = t.assign("q", &open, at(0), &cfg);
+    let mut most = 0;
+    let mut forgotten = None;
+    for i in 0..200 {
+        // Articles of words never seen before, each its own story, a day apart: their
+        // stories close, and their terms are seen once.
+        let words: Vec<String> = (0..20).map(|j| format!("w{i}x{j}")).collect();
+        let f = features(&format!("Report {i}"), &words.join(" "));
+        t.observe(&f);
+        t.assign("other", &f, at(24 * (i + 1)), &cfg);
+        most = most.max(t.vocab.len());
+        forgotten = forgotten.or(t.take_forgotten());
+    }
+    assert!(most <= CAP + 30, "{most}");
+    // Only terms seen in a single article (or none: closed stories' names) went.
+    assert_eq!(forgotten, Some(2));
+    // The open story kept its terms and their document frequencies, and a copy joins it.
+    assert!(open.all.contains_key("sumatra"), "{open:?}");
+    let (sumatra, unseen) = (t.vocab.id("sumatra"), t.vocab.id("unseen"));
+    assert!(t.idf(sumatra) < t.idf(unseen));
+    let copy = t.assign("q", &open, at(1), &cfg);
+    assert_eq!(copy.story, first.story, "{copy:?}");
+}
