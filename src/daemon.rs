@@ -114,6 +114,12 @@ pub async fn run(
         deps.events.clone(),
         token.clone(),
     ));
+    tracker.spawn(prune_loop(
+        shared.store.clone(),
+        shared.clock,
+        rx.clone(),
+        token.clone(),
+    ));
     tracker.spawn(deliver_loop(
         shared.clone(),
         rx.clone(),
@@ -172,6 +178,42 @@ async fn mute_loop(
                 tracing::error!(story, error = %crate::error_chain(&err), "cannot mute story")
             }
             Err(err) => tracing::error!(story, error = %err, "cannot mute story"),
+        }
+    }
+}
+
+/// How often articles past `keep_articles` are pruned (and once at start).
+const PRUNE_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+/// Deletes the articles that matched nothing once they are older than the config's
+/// `keep_articles`, so the database does not grow with every article ever read.
+async fn prune_loop(
+    store: Store,
+    clock: Clock,
+    config: watch::Receiver<Arc<Loaded>>,
+    token: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(PRUNE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            biased;
+            () = token.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let keep = config.borrow().config.daemon.keep_articles;
+        let keep = chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+        let Some(before) = clock.now().checked_sub_signed(keep) else {
+            continue;
+        };
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.prune_articles(before)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(articles = n, "old articles that matched nothing pruned"),
+            Ok(Err(err)) => {
+                tracing::warn!(error = %crate::error_chain(&err), "cannot prune old articles")
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot prune old articles"),
         }
     }
 }

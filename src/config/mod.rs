@@ -59,6 +59,8 @@ pub struct DaemonConfig {
     /// Requests to one host at a time, and the least time between their starts.
     pub per_host_concurrency: usize,
     pub per_host_delay: Duration,
+    /// How long articles that matched no topic are kept (for `topics test`).
+    pub keep_articles: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -425,6 +427,19 @@ mod tests {
         assert_eq!(c.daemon.concurrency, 8);
         assert!(c.notify.desktop);
         assert!(c.feeds.is_empty());
+        assert_eq!(c.daemon.keep_articles, Duration::from_secs(30 * 24 * 3600));
+    }
+
+    #[test]
+    fn keep_articles_is_at_least_a_day() {
+        let c = parse("[daemon]\nkeep_articles = \"90d\"\n", "config.toml").unwrap();
+        assert_eq!(c.daemon.keep_articles, Duration::from_secs(90 * 24 * 3600));
+        let inv = invalid("[daemon]\nkeep_articles = \"12h\"\n");
+        assert_eq!((inv.key.as_str(), inv.line), ("daemon.keep_articles", 2));
+        assert!(
+            inv.message.contains("shorter than the minimum of 1d"),
+            "{inv}"
+        );
     }
 
     #[test]

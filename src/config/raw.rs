@@ -34,6 +34,7 @@ pub struct RawDaemon {
     pub notify_existing: Option<bool>,
     pub per_host_concurrency: Option<i64>,
     pub per_host_delay: Option<String>,
+    pub keep_articles: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,7 @@
 //! Stored articles read back, for `newswatch topics test`: the title and full text the
 //! daemon matched (the page's extracted article, or the feed's own text), so a query can
-//! be tried on what was already read without fetching anything again.
+//! be tried on what was already read without fetching anything again; and pruned when
+//! they matched nothing and are older than `keep_articles`.
 //!
 //! Entries of a feed's first poll are here too, with the feed's own text (their pages are
 //! not fetched). Matching them is the caller's job.
@@ -25,7 +26,31 @@ pub struct StoredArticle {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// Articles deleted per statement when pruning, so the database is never locked long.
+const PRUNE_BATCH: usize = 500;
+
 impl Store {
+    /// Deletes the articles read before `before` that matched no topic, a batch at a
+    /// time; returns how many. Their entries stay, so they are never read again, and
+    /// matched articles stay with their stories. Freed pages are reused by SQLite.
+    pub fn prune_articles(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            let n = self.conn().execute(
+                "DELETE FROM articles WHERE id IN (
+                    SELECT a.id FROM articles a
+                    WHERE a.fetched_at < ?1
+                      AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.article_id = a.id)
+                    LIMIT ?2)",
+                params![before.timestamp(), PRUNE_BATCH as i64],
+            )?;
+            total += n;
+            if n < PRUNE_BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
     /// How many articles were read since `since`.
     pub fn count_articles_since(&self, since: DateTime<Utc>) -> Result<usize, StoreError> {
         let n: i64 = self.conn().query_row(

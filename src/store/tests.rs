@@ -194,3 +194,37 @@ fn errors_count_up_and_reset() {
         v
     );
 }
+
+#[test]
+fn pruning_deletes_old_articles_that_matched_nothing_and_keeps_their_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("nw.db")).unwrap();
+    let feed = store.feed_state("https://x.example/feed").unwrap().id;
+    let unmatched = |key: &str| NewArticle {
+        matches: Vec::new(),
+        ..article(key, true, None)
+    };
+    store
+        .record_article(feed, &article("matched", true, None), at(0))
+        .unwrap();
+    store
+        .record_article(feed, &unmatched("old"), at(1))
+        .unwrap();
+    store
+        .record_article(feed, &unmatched("new"), at(48))
+        .unwrap();
+    assert_eq!(store.prune_articles(at(24)).unwrap(), 1);
+    assert_eq!(store.count(Table::Articles).unwrap(), 2);
+    // The pruned entry is still known, so it is never read again; the story keeps its member.
+    assert!(store.has_entry(feed, "old").unwrap());
+    assert_eq!(store.stories(Some("T"), at(-1)).unwrap()[0].sources, 1);
+    assert_eq!(store.count_articles_since(at(0)).unwrap(), 2);
+    // Many at once go in batches.
+    for i in 0..1200 {
+        store
+            .record_article(feed, &unmatched(&format!("b{i}")), at(2))
+            .unwrap();
+    }
+    assert_eq!(store.prune_articles(at(24)).unwrap(), 1200);
+    assert_eq!(store.prune_articles(at(24)).unwrap(), 0);
+}

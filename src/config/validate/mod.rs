@@ -198,8 +198,22 @@ fn validate_daemon(d: raw::RawDaemon) -> Result<DaemonConfig, Failure> {
         },
         per_host_delay: duration_at(&d.per_host_delay, key("daemon", "per_host_delay"))?
             .unwrap_or(Duration::from_millis(250)),
+        keep_articles: match duration_at(&d.keep_articles, key("daemon", "keep_articles"))? {
+            None => DEFAULT_KEEP_ARTICLES,
+            Some(d) if d >= MIN_KEEP_ARTICLES => d,
+            Some(d) => {
+                return Err(fail(
+                    key("daemon", "keep_articles"),
+                    format!("{} is shorter than the minimum of 1d", format_duration(d)),
+                ));
+            }
+        },
     })
 }
+
+/// Unmatched articles are kept 30 days by default, and at least a day.
+const DEFAULT_KEEP_ARTICLES: Duration = Duration::from_secs(30 * 24 * 3600);
+const MIN_KEEP_ARTICLES: Duration = Duration::from_secs(24 * 3600);
 
 fn selector(css: &str, path: Vec<Seg>) -> Result<scraper::Selector, Failure> {
     scraper::Selector::parse(css)
