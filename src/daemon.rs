@@ -49,6 +49,10 @@ pub enum Event {
     StoryMuted {
         story: i64,
     },
+    /// Articles past `keep_articles` that matched nothing were deleted (when there were any).
+    Pruned {
+        articles: usize,
+    },
 }
 
 /// What the daemon runs with besides its config.
@@ -118,6 +122,7 @@ pub async fn run(
         shared.store.clone(),
         shared.clock,
         rx.clone(),
+        deps.events.clone(),
         token.clone(),
     ));
     tracker.spawn(deliver_loop(
@@ -191,6 +196,7 @@ async fn prune_loop(
     store: Store,
     clock: Clock,
     config: watch::Receiver<Arc<Loaded>>,
+    events: broadcast::Sender<Event>,
     token: CancellationToken,
 ) {
     let mut tick = tokio::time::interval(PRUNE_EVERY);
@@ -209,7 +215,10 @@ async fn prune_loop(
         let s = store.clone();
         match tokio::task::spawn_blocking(move || s.prune_articles(before)).await {
             Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::info!(articles = n, "old articles that matched nothing pruned"),
+            Ok(Ok(n)) => {
+                tracing::info!(articles = n, "old articles that matched nothing pruned");
+                let _ = events.send(Event::Pruned { articles: n });
+            }
             Ok(Err(err)) => {
                 tracing::warn!(error = %crate::error_chain(&err), "cannot prune old articles")
             }

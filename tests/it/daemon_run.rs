@@ -358,3 +358,39 @@ async fn retry_after_is_honoured_and_a_gone_feed_is_left_alone() {
     d.stop.send(()).unwrap();
     d.handle.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_articles_that_matched_nothing_are_pruned_at_start() {
+    use newswatch::store::{NewArticle, Table};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nw.db");
+    let store = Store::open(&db).unwrap();
+    let feed = store.feed_state("https://x.example/feed").unwrap().id;
+    let now = chrono::Utc::now();
+    for (key, age_days) in [("old", 40), ("recent", 2)] {
+        let article = NewArticle {
+            entry_key: key.into(),
+            url: None,
+            title: format!("{key} article"),
+            text: "Text.".into(),
+            published: None,
+            source: "s".into(),
+            origin: "feed",
+            terms: Vec::new(),
+            matches: Vec::new(),
+        };
+        let read = now - chrono::Duration::days(age_days);
+        store.record_article(feed, &article, read).unwrap();
+    }
+    drop(store);
+    let path = dir.path().join("config.toml");
+    write(&path, &config_text(&db, "", &[], ""));
+    let mut d = start(&path, &db);
+    let e = next_event(&mut d.events, |e| matches!(e, Event::Pruned { .. })).await;
+    assert!(matches!(e, Event::Pruned { articles: 1 }), "{e:?}");
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.count(Table::Articles).unwrap(), 1);
+    assert!(store.has_entry(feed, "old").unwrap());
+    d.stop.send(()).unwrap();
+    d.handle.await.unwrap().unwrap();
+}
