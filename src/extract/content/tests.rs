@@ -323,3 +323,16 @@ fn teaser_cards_beside_the_body_are_left_out() {
         .replace("</a></h3>", "</span></h3>");
     assert!(text(&plain).contains("Blurb 1"), "{}", text(&plain));
 }
+
+#[test]
+fn headings_linking_to_themselves_are_read_and_headings_linking_away_are_not() {
+    let para = long_paragraph("story", 2);
+    let html = format!(
+        "<html><body><div class=\"post-body\">{para}\
+         <h3 id=\"costs\"><a href=\"#costs\">What it costs</a></h3>{para}\
+         <h3><a href=\"/elsewhere\">Another story</a></h3>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("What it costs"), "{got}");
+    assert!(!got.contains("Another story"), "{got}");
+}
