@@ -336,3 +336,16 @@ fn headings_linking_to_themselves_are_read_and_headings_linking_away_are_not() {
     assert!(got.contains("What it costs"), "{got}");
     assert!(!got.contains("Another story"), "{got}");
 }
+
+#[test]
+fn headings_named_like_chrome_are_read_inside_the_article() {
+    let para = long_paragraph("newsletter", 2);
+    let html = format!(
+        "<html><body><div class=\"body markup\">{para}\
+         <h3 class=\"header-anchor-post\">The second part</h3>{para}{para}</div>\
+         <div class=\"sidebar\"><h3 class=\"widget-header\">Popular posts</h3></div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("The second part"), "{got}");
+    assert!(!got.contains("Popular posts"), "{got}");
+}
