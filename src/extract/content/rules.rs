@@ -76,7 +76,8 @@ const UNLIKELY: &[&str] = &[
     "toolbar",
 ];
 
-/// Class/id fragments of the box about the author below an article.
+/// Class/id fragments of the box about the author below an article. From `author-section`
+/// on, measured on wcxb: F1 +0.0001 (7 pages won, none lost); readability-pages unchanged.
 const AUTHOR_BOX: &[&str] = &[
     "author-bio",
     "author_bio",
@@ -90,6 +91,16 @@ const AUTHOR_BOX: &[&str] = &[
     "author-desc",
     "entry__author",
     "saboxplugin",
+    "author-section",
+    "author-card",
+    "author_card",
+    "author-description",
+    "author-about",
+    "about_author",
+    "author_info",
+    "contributor-bio",
+    "contributor-box",
+    "hero-author",
 ];
 
 /// Whole words of a class or id that mark chrome (as fragments they would match inside

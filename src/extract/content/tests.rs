@@ -349,3 +349,23 @@ fn headings_named_like_chrome_are_read_inside_the_article() {
     assert!(got.contains("The second part"), "{got}");
     assert!(!got.contains("Popular posts"), "{got}");
 }
+
+#[test]
+fn author_cards_and_sections_after_the_article_are_left_out() {
+    let para = long_paragraph("report", 1);
+    for class in [
+        "author-card",
+        "author-section",
+        "contributor-bio",
+        "hero-author",
+    ] {
+        let html = format!(
+            "<html><body><article>{para}{para}{para}\
+             <div class=\"{class}\"><p>Jo Writer is a reporter who has covered energy for ten years.</p></div>\
+             </article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Paragraph 1 of the report"), "{class}: {got}");
+        assert!(!got.contains("Jo Writer"), "{class}: {got}");
+    }
+}
