@@ -369,3 +369,18 @@ fn author_cards_and_sections_after_the_article_are_left_out() {
         assert!(!got.contains("Jo Writer"), "{class}: {got}");
     }
 }
+
+#[test]
+fn numbered_entries_of_a_roundup_are_read_with_their_linked_headings() {
+    let para = long_paragraph("roundup", 1);
+    let html = format!(
+        "<html><body><div class=\"post-body\">{para}\
+         <h2><a href=\"https://one.example\">1. First Pick</a></h2>{para}\
+         <h2><a href=\"https://two.example\">#2 Second Pick</a></h2>{para}\
+         <h2><a href=\"/other-story\">10 Best Picks Elsewhere</a></h2>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("1. First Pick"), "{got}");
+    assert!(got.contains("#2 Second Pick"), "{got}");
+    assert!(!got.contains("10 Best Picks"), "{got}");
+}
