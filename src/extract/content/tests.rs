@@ -384,3 +384,16 @@ fn numbered_entries_of_a_roundup_are_read_with_their_linked_headings() {
     assert!(got.contains("#2 Second Pick"), "{got}");
     assert!(!got.contains("10 Best Picks"), "{got}");
 }
+
+#[test]
+fn headings_wrapped_in_a_link_to_themselves_are_read() {
+    let para = long_paragraph("guide", 1);
+    let html = format!(
+        "<html><body><div class=\"article-body\">{para}\
+         <a id=\"anchor-1\" href=\"/guide#anchor-1\"><h2>How we picked</h2></a>{para}\
+         <a href=\"/other#anchor-2\"><h2>Somewhere else</h2></a>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("How we picked"), "{got}");
+    assert!(!got.contains("Somewhere else"), "{got}");
+}

@@ -79,10 +79,22 @@ impl Line {
     }
 }
 
+/// Whether an element's text is link text: an `<a>`, unless it links to itself (`<a
+/// id="anchor-1" href="/this-page#anchor-1">`, a permalink some templates wrap around each
+/// heading), which leads nowhere else. Measured: wcxb F1 +0.00003 (one page's headings
+/// read, none lost), readability-pages unchanged.
+fn is_link(e: &scraper::node::Element) -> bool {
+    e.name() == "a"
+        && !e
+            .attr("href")
+            .and_then(|h| h.rsplit_once('#'))
+            .is_some_and(|(_, fragment)| !fragment.is_empty() && e.attr("id") == Some(fragment))
+}
+
 /// Appends an inline element's text to a line.
 pub fn push_inline(el: ElementRef<'_>, rules: &Rules, line: &mut Line) {
     line.gap();
-    push_element(el, rules, el.value().name() == "a", 0, line);
+    push_element(el, rules, is_link(el.value()), 0, line);
     line.gap();
 }
 
@@ -115,7 +127,7 @@ fn push_element(el: ElementRef<'_>, rules: &Rules, in_link: bool, depth: usize, 
                 if block {
                     line.gap();
                 }
-                push_element(child, rules, in_link || e.name() == "a", depth + 1, line);
+                push_element(child, rules, in_link || is_link(e), depth + 1, line);
                 if block {
                     line.gap();
                 }
