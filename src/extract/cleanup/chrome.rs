@@ -102,6 +102,10 @@ const CHROME_LINES: &[&str] = &[
     "close",
     "menu",
     "search",
+    // WordPress's like button under a post ("Like this:", then "Like Loading..."). Measured:
+    // readability-pages F1 +0.0001, wcxb +0.00001 (11 pages won, none lost).
+    "like this",
+    "like loading",
 ];
 
 const MONTHS: &[&str] = &[

@@ -383,6 +383,8 @@ mod tests {
                 "To read the rest of this story subscribe to STAT+.",
                 "No votes so far! Be the first to rate this post.",
                 "The link has been copied!",
+                "Like this:",
+                "Like Loading...",
             ],
             "",
         );

@@ -76,7 +76,8 @@ const UNLIKELY: &[&str] = &[
     "toolbar",
 ];
 
-/// Class/id fragments of the box about the author below an article.
+/// Class/id fragments of the box about the author below an article. From `author-section`
+/// on, measured on wcxb: F1 +0.0001 (7 pages won, none lost); readability-pages unchanged.
 const AUTHOR_BOX: &[&str] = &[
     "author-bio",
     "author_bio",
@@ -90,6 +91,16 @@ const AUTHOR_BOX: &[&str] = &[
     "author-desc",
     "entry__author",
     "saboxplugin",
+    "author-section",
+    "author-card",
+    "author_card",
+    "author-description",
+    "author-about",
+    "about_author",
+    "author_info",
+    "contributor-bio",
+    "contributor-box",
+    "hero-author",
 ];
 
 /// Whole words of a class or id that mark chrome (as fragments they would match inside
@@ -285,6 +296,14 @@ impl Rules {
         if matches!(name, "body" | "html" | "article" | "main" | "a")
             || matches!(el.attr("itemprop"), Some("articleBody" | "text"))
         {
+            return false;
+        }
+        // A heading is chrome by where it stands (a chrome tag, a hidden or skipped block
+        // around it), never by its own names: templates call their headings
+        // `header-anchor-post` (Substack) or `et_pb_module_header` (Divi). Measured: wcxb F1
+        // +0.0009 (R +0.0013; 30 pages won, none lost more than 0.001), readability-pages
+        // unchanged at four places (one page's gold leaves out headings named `subheaders`).
+        if matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
             return false;
         }
         let has_word = |n: &String| {

@@ -323,3 +323,77 @@ fn teaser_cards_beside_the_body_are_left_out() {
         .replace("</a></h3>", "</span></h3>");
     assert!(text(&plain).contains("Blurb 1"), "{}", text(&plain));
 }
+
+#[test]
+fn headings_linking_to_themselves_are_read_and_headings_linking_away_are_not() {
+    let para = long_paragraph("story", 2);
+    let html = format!(
+        "<html><body><div class=\"post-body\">{para}\
+         <h3 id=\"costs\"><a href=\"#costs\">What it costs</a></h3>{para}\
+         <h3><a href=\"/elsewhere\">Another story</a></h3>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("What it costs"), "{got}");
+    assert!(!got.contains("Another story"), "{got}");
+}
+
+#[test]
+fn headings_named_like_chrome_are_read_inside_the_article() {
+    let para = long_paragraph("newsletter", 2);
+    let html = format!(
+        "<html><body><div class=\"body markup\">{para}\
+         <h3 class=\"header-anchor-post\">The second part</h3>{para}{para}</div>\
+         <div class=\"sidebar\"><h3 class=\"widget-header\">Popular posts</h3></div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("The second part"), "{got}");
+    assert!(!got.contains("Popular posts"), "{got}");
+}
+
+#[test]
+fn author_cards_and_sections_after_the_article_are_left_out() {
+    let para = long_paragraph("report", 1);
+    for class in [
+        "author-card",
+        "author-section",
+        "contributor-bio",
+        "hero-author",
+    ] {
+        let html = format!(
+            "<html><body><article>{para}{para}{para}\
+             <div class=\"{class}\"><p>Jo Writer is a reporter who has covered energy for ten years.</p></div>\
+             </article></body></html>"
+        );
+        let got = text(&html);
+        assert!(got.contains("Paragraph 1 of the report"), "{class}: {got}");
+        assert!(!got.contains("Jo Writer"), "{class}: {got}");
+    }
+}
+
+#[test]
+fn numbered_entries_of_a_roundup_are_read_with_their_linked_headings() {
+    let para = long_paragraph("roundup", 1);
+    let html = format!(
+        "<html><body><div class=\"post-body\">{para}\
+         <h2><a href=\"https://one.example\">1. First Pick</a></h2>{para}\
+         <h2><a href=\"https://two.example\">#2 Second Pick</a></h2>{para}\
+         <h2><a href=\"/other-story\">10 Best Picks Elsewhere</a></h2>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("1. First Pick"), "{got}");
+    assert!(got.contains("#2 Second Pick"), "{got}");
+    assert!(!got.contains("10 Best Picks"), "{got}");
+}
+
+#[test]
+fn headings_wrapped_in_a_link_to_themselves_are_read() {
+    let para = long_paragraph("guide", 1);
+    let html = format!(
+        "<html><body><div class=\"article-body\">{para}\
+         <a id=\"anchor-1\" href=\"/guide#anchor-1\"><h2>How we picked</h2></a>{para}\
+         <a href=\"/other#anchor-2\"><h2>Somewhere else</h2></a>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("How we picked"), "{got}");
+    assert!(!got.contains("Somewhere else"), "{got}");
+}
