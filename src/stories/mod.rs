@@ -115,9 +115,9 @@ pub struct Tracker {
 /// Interned strings (terms, names, numbers) the vocabulary holds before it forgets the
 /// rarest of those no open story uses, down to three quarters of this. Every one costs
 /// about 100 bytes, so the vocabulary stays under about 20 MB however long the daemon
-/// runs; 10,000 news articles bring fewer than 100,000 terms. A forgotten term that comes
-/// back counts its documents from zero, which only moves the IDF of terms seen once or
-/// twice.
+/// runs. The 10,000-article benchmark streams give the same output with it as without. A
+/// forgotten term that comes back counts its documents from zero, which only moves the IDF
+/// of terms seen once or twice.
 const VOCAB_CAP: usize = 200_000;
 
 impl Default for Tracker {
