@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-use super::{Loaded, restore_tracker};
+use super::{Loaded, forget_terms, restore_tracker};
 use crate::analyze::Analysis;
 use crate::config::{Config, FeedConfig, Urgency};
 use crate::extract::{self, Article};
@@ -133,20 +133,6 @@ pub(super) fn place_and_record(
             }
         }
     })
-}
-
-/// Forgets in the store the rare terms the tracker forgot, so that a restart does not
-/// bring them back. A failure only leaves the table larger: logged, not fatal.
-pub(super) fn forget_terms(store: &Store, tracker: &mut Tracker) {
-    let Some(below) = tracker.take_forgotten() else {
-        return;
-    };
-    match store.forget_terms(below) {
-        Ok(n) => tracing::debug!(terms = n, below, "rare terms forgotten"),
-        Err(err) => {
-            tracing::warn!(error = %crate::error_chain(&err), "cannot forget rare terms")
-        }
-    }
 }
 
 /// The notice an article raises in a story: for a new story its lead, for an update what

@@ -100,8 +100,22 @@ pub fn restore_tracker(store: &Store, config: &Config) -> Result<Tracker, StoreE
         })
         .collect();
     let mut tracker = Tracker::restore(docs, df, stories, next_id);
-    article::forget_terms(store, &mut tracker);
+    forget_terms(store, &mut tracker);
     Ok(tracker)
+}
+
+/// Forgets in the store the rare terms the tracker forgot, so that a restart does not
+/// bring them back. A failure only leaves the table larger: logged, not fatal.
+pub(super) fn forget_terms(store: &Store, tracker: &mut Tracker) {
+    let Some(below) = tracker.take_forgotten() else {
+        return;
+    };
+    match store.forget_terms(below) {
+        Ok(n) => tracing::debug!(terms = n, below, "rare terms forgotten"),
+        Err(err) => {
+            tracing::warn!(error = %crate::error_chain(&err), "cannot forget rare terms")
+        }
+    }
 }
 
 /// What one poll of one feed did.

@@ -245,3 +245,18 @@ fn the_vocabulary_forgets_rare_terms_of_closed_stories_and_keeps_open_ones() {
     let copy = t.assign("q", &open, at(1), &cfg);
     assert_eq!(copy.story, first.story, "{copy:?}");
 }
+
+#[test]
+fn a_report_joins_a_story_of_headlines_by_its_head_and_the_words_of_names() {
+    // The story so far is one Title Case headline; the full report of it compares with its
+    // own head and the words of names, as a headline would.
+    let placed = place(&[
+        QUAKE_A,
+        QUAKE_B,
+        ("Tara Reid Checks Into Promises Rehab Clinic", ""),
+        REHAB,
+    ]);
+    let (headline, report) = (&placed[2], &placed[3]);
+    // About 0.31; compared as an article with a body would be, 0.21.
+    assert_eq!(report.story, headline.story, "{report:?}");
+}
