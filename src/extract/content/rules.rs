@@ -177,8 +177,42 @@ const INLINE: &[&str] = &[
     "var", "wbr", "del", "ins", "strike", "tt", "big", "nobr", "picture", "source",
 ];
 
+/// MathML's elements, and MathJax's own (`mjx-container` around the MathML it renders): a
+/// formula is part of its sentence, not a paragraph of symbols each. Measured:
+/// readability-pages F1 +0.005 (its MathJax page from 0.35 to 1.0), wcxb unchanged.
+const MATHML: &[&str] = &[
+    "math",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mrow",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mstyle",
+    "mspace",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "mfenced",
+    "semantics",
+];
+
 pub fn is_inline(name: &str) -> bool {
-    INLINE.contains(&name)
+    INLINE.contains(&name) || is_formula(name)
+}
+
+/// Whether an element is part of a formula, whose parts are set apart like words.
+pub fn is_formula(name: &str) -> bool {
+    MATHML.contains(&name) || name.starts_with("mjx-")
 }
 
 /// An element's class and id, lower-cased, or `None` when it has neither.

@@ -397,3 +397,29 @@ fn headings_wrapped_in_a_link_to_themselves_are_read() {
     assert!(got.contains("How we picked"), "{got}");
     assert!(!got.contains("Somewhere else"), "{got}");
 }
+
+#[test]
+fn paragraphs_wrapped_in_a_script_link_are_read_and_script_controls_are_not() {
+    let para = long_paragraph("story", 1);
+    let html = format!(
+        "<html><body><div class=\"article-body\">{para}\
+         <a href=\"javascript:void(0)\"><p>A paragraph made clickable by a script, read as text.</p></a>\
+         <p><a href=\"javascript:history.back()\">Go back</a></p>{para}</div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("made clickable by a script"), "{got}");
+    assert!(!got.contains("Go back"), "{got}");
+}
+
+#[test]
+fn formulas_are_read_inline_with_their_sentence() {
+    let html = "<html><body><article><p>When <math><mi>a</mi><mo>≠</mo><mn>0</mn></math>, there \
+                are two solutions to <mjx-container><mjx-assistive-mml><math><mi>a</mi><msup><mi>x</mi>\
+                <mn>2</mn></msup><mo>+</mo><mi>c</mi><mo>=</mo><mn>0</mn></math></mjx-assistive-mml>\
+                </mjx-container> and both are real when the discriminant is positive.</p></article>\
+                </body></html>";
+    assert_eq!(
+        text(html),
+        "When a ≠ 0 , there are two solutions to a x 2 + c = 0 and both are real when the discriminant is positive."
+    );
+}

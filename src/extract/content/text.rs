@@ -3,7 +3,7 @@
 
 use scraper::{ElementRef, node::Node};
 
-use super::rules::{Rules, is_inline};
+use super::rules::{Rules, is_formula, is_inline};
 
 /// A list is a link list (a menu, related links) when this much of its text is links.
 /// Measured: 0.8 over 0.5 gains F1 on wcxb (+0.001) and readability-pages; articles list
@@ -79,22 +79,51 @@ impl Line {
     }
 }
 
-/// Whether an element's text is link text: an `<a>`, unless it links to itself (`<a
-/// id="anchor-1" href="/this-page#anchor-1">`, a permalink some templates wrap around each
-/// heading), which leads nowhere else. Measured: wcxb F1 +0.00003 (one page's headings
-/// read, none lost), readability-pages unchanged.
-fn is_link(e: &scraper::node::Element) -> bool {
-    e.name() == "a"
-        && !e
-            .attr("href")
-            .and_then(|h| h.rsplit_once('#'))
-            .is_some_and(|(_, fragment)| !fragment.is_empty() && e.attr("id") == Some(fragment))
+/// Whether an element's text is link text: an `<a>`, unless it leads nowhere else. That is
+/// a link to itself (`<a id="anchor-1" href="/this-page#anchor-1">`, a permalink some
+/// templates wrap around each heading; measured: wcxb F1 +0.00003, one page's headings read,
+/// none lost), or a script link wrapped around whole paragraphs (`<a href="javascript:…">
+/// <p>…</p></a>`), which is the text itself made clickable. A script link holding only a
+/// few words is a control ("Print", "Back", a page number) and stays link text.
+fn is_link(a: ElementRef<'_>) -> bool {
+    let e = a.value();
+    if e.name() != "a" {
+        return false;
+    }
+    let href = e.attr("href").unwrap_or_default().trim_start();
+    let script = href
+        .get(..11)
+        .is_some_and(|s| s.eq_ignore_ascii_case("javascript:"));
+    let to_itself = href
+        .rsplit_once('#')
+        .is_some_and(|(_, fragment)| !fragment.is_empty() && e.attr("id") == Some(fragment));
+    !(to_itself || script && wraps_paragraphs(a))
+}
+
+/// Whether an element holds paragraphs or other blocks of text as its children.
+fn wraps_paragraphs(el: ElementRef<'_>) -> bool {
+    el.children().filter_map(ElementRef::wrap).any(|c| {
+        matches!(
+            c.value().name(),
+            "p" | "div"
+                | "blockquote"
+                | "ul"
+                | "ol"
+                | "table"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+        )
+    })
 }
 
 /// Appends an inline element's text to a line.
 pub fn push_inline(el: ElementRef<'_>, rules: &Rules, line: &mut Line) {
     line.gap();
-    push_element(el, rules, is_link(el.value()), 0, line);
+    push_element(el, rules, is_link(el), 0, line);
     line.gap();
 }
 
@@ -123,12 +152,13 @@ fn push_element(el: ElementRef<'_>, rules: &Rules, in_link: bool, depth: usize, 
                 if rules.is_chrome(child) {
                     continue;
                 }
-                let block = !is_inline(e.name());
-                if block {
+                // Blocks, and the parts of a formula, are set apart from the words around.
+                let apart = !is_inline(e.name()) || is_formula(e.name());
+                if apart {
                     line.gap();
                 }
-                push_element(child, rules, in_link || is_link(e), depth + 1, line);
-                if block {
+                push_element(child, rules, in_link || is_link(child), depth + 1, line);
+                if apart {
                     line.gap();
                 }
             }
