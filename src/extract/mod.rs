@@ -71,7 +71,13 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
     }
     let doc = Html::parse_document(html);
     let (mut article, json_ld_body) = meta::read(&doc, url);
-    let mut paragraphs = content::main_paragraphs(&doc, overrides);
+    let site = article
+        .canonical_url
+        .as_ref()
+        .or(url)
+        .and_then(Url::host_str)
+        .map(str::to_string);
+    let mut paragraphs = content::main_paragraphs(&doc, overrides, site.as_deref());
     // Structured data often carries the whole body as the publisher wrote it: prefer it
     // unless it is clearly cut short of what the page shows.
     if let Some(body) = json_ld_body.as_deref() {

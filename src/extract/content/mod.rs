@@ -52,14 +52,14 @@ const VOTING_BLOCKS: &[&str] = &[
 /// A first pass skips elements whose class or id looks like chrome; class names are
 /// noisy (`lte-banner-w980` on an article's wrapper), so when that leaves little text a
 /// second pass skips only chrome tags, and wins if it finds a real article (twice as long).
-pub fn main_paragraphs(doc: &Html, overrides: &Overrides) -> Vec<String> {
+pub fn main_paragraphs(doc: &Html, overrides: &Overrides, site: Option<&str>) -> Vec<String> {
     let removed: Vec<NodeId> = overrides
         .remove
         .iter()
         .flat_map(|sel| doc.select(sel).map(|e| e.id()))
         .collect();
     if let Some(selector) = &overrides.content {
-        let rules = Rules::new(true, &removed);
+        let rules = Rules::new(true, &removed).on(site);
         let mut out = Vec::new();
         for el in doc.select(selector) {
             collect(el, &rules, 0, &mut out);
@@ -68,13 +68,13 @@ pub fn main_paragraphs(doc: &Html, overrides: &Overrides) -> Vec<String> {
             return out;
         }
     }
-    let strict = paragraphs_with(doc, &Rules::for_page(true, &removed));
+    let strict = paragraphs_with(doc, &Rules::for_page(true, &removed).on(site));
     let len = |p: &[String]| p.iter().map(|s| s.chars().count()).sum::<usize>();
     let s = len(&strict);
     if s >= RETRY_BELOW {
         return strict;
     }
-    let lenient = paragraphs_with(doc, &Rules::new(false, &removed));
+    let lenient = paragraphs_with(doc, &Rules::new(false, &removed).on(site));
     if len(&lenient) >= RETRY_BELOW && len(&lenient) > 2 * s {
         lenient
     } else {

@@ -247,6 +247,8 @@ pub struct Rules {
     page_text: Cell<Option<usize>>,
     /// Ids named by `aria-controls` on the page, collected when first needed.
     controlled: RefCell<Option<HashSet<String>>>,
+    /// The page's host, without `www.`, when known.
+    site: Option<String>,
 }
 
 impl Rules {
@@ -258,7 +260,35 @@ impl Rules {
             whole_page: false,
             page_text: Cell::new(None),
             controlled: RefCell::new(None),
+            site: None,
         }
+    }
+
+    /// The same rules for a page of `site` (its URL's host).
+    pub fn on(self, site: Option<&str>) -> Rules {
+        Rules {
+            site: site.map(|s| s.trim_start_matches("www.").to_ascii_lowercase()),
+            ..self
+        }
+    }
+
+    /// Whether `href` leads to another site than the page's; unknown when the page's own
+    /// site is. Relative links stay on the site.
+    pub fn leads_elsewhere(&self, href: &str) -> bool {
+        let Some(site) = &self.site else {
+            return false;
+        };
+        let href = href.trim();
+        let Some(rest) = href
+            .strip_prefix("https://")
+            .or_else(|| href.strip_prefix("http://"))
+            .or_else(|| href.strip_prefix("//"))
+        else {
+            return false;
+        };
+        let host = rest.split(['/', '?', '#', ':']).next().unwrap_or_default();
+        let host = host.trim_start_matches("www.");
+        !host.is_empty() && !host.eq_ignore_ascii_case(site)
     }
 
     /// Rules for a whole page: chrome-like class names on an element that holds most of the

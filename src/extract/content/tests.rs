@@ -3,7 +3,7 @@
 use super::*;
 
 fn text(html: &str) -> String {
-    main_paragraphs(&Html::parse_document(html), &Overrides::default()).join("\n\n")
+    main_paragraphs(&Html::parse_document(html), &Overrides::default(), None).join("\n\n")
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn deep_nesting_finishes() {
         "{}<p>deep text, deep text, deep text</p>",
         "<div>".repeat(5000)
     );
-    let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default());
+    let _ = main_paragraphs(&Html::parse_document(&html), &Overrides::default(), None);
 }
 
 /// A paragraph long enough to vote for its container: "Paragraph 3 of the guide, …".
@@ -422,4 +422,23 @@ fn formulas_are_read_inline_with_their_sentence() {
         text(html),
         "When a ≠ 0 , there are two solutions to a x 2 + c = 0 and both are real when the discriminant is positive."
     );
+}
+
+#[test]
+fn headings_linking_to_other_sites_are_read_and_those_to_the_site_are_not() {
+    let para = long_paragraph("review", 1);
+    let html = format!(
+        "<html><body><div class=\"article-body\">{para}\
+         <h3><a href=\"https://maker.example/rez\">Rez Infinite ($30)</a></h3>{para}\
+         <h3><a href=\"https://www.news.example/other-story\">Another Story Of Ours</a></h3>{para}\
+         <h3><a href=\"/more\">More From Us</a></h3>{para}</div></body></html>"
+    );
+    let doc = Html::parse_document(&html);
+    let read = |site| main_paragraphs(&doc, &Overrides::default(), site).join("\n\n");
+    let got = read(Some("news.example"));
+    assert!(got.contains("Rez Infinite ($30)"), "{got}");
+    assert!(!got.contains("Another Story Of Ours"), "{got}");
+    assert!(!got.contains("More From Us"), "{got}");
+    // Without the page's own address, no link can be told to lead elsewhere.
+    assert!(!read(None).contains("Rez Infinite"));
 }

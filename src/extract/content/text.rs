@@ -226,7 +226,11 @@ pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<St
                     collect(child, rules, depth + 1, out);
                 } else {
                     let line = line_of(child, rules);
-                    if is_heading(child) && (links_in_page(child) || is_numbered(&line.text)) {
+                    if is_heading(child)
+                        && (links_in_page(child)
+                            || is_numbered(&line.text)
+                            || links_elsewhere(child, rules))
+                    {
                         if line.len() > 0 {
                             out.push(line.text);
                         }
@@ -297,6 +301,25 @@ fn links_in_page(el: ElementRef<'_>) -> bool {
             match a.value().attr("href") {
                 Some(h) if !h.trim().starts_with('#') => return false,
                 _ => any = true,
+            }
+        }
+    }
+    any
+}
+
+/// A heading whose links all lead to other sites (`<h3><a href="https://maker.example/x">
+/// Product X</a></h3>`): a roundup or a review names what it covers and links to it, and the
+/// heading is the entry's. Teasers link to the site's own pages. Of such headings in wcxb's
+/// pages, 456 are in the gold and 62 not (20 of those on one page of testimonials); many sit
+/// in link lists, which stay out. Measured: wcxb F1 +0.0004 (18 pages won, 2 lost),
+/// readability-pages F1 +0.0004 (2 won).
+fn links_elsewhere(el: ElementRef<'_>, rules: &Rules) -> bool {
+    let mut any = false;
+    for a in el.descendants().filter_map(ElementRef::wrap) {
+        if a.value().name() == "a" {
+            match a.value().attr("href") {
+                Some(h) if rules.leads_elsewhere(h) => any = true,
+                _ => return false,
             }
         }
     }
