@@ -442,3 +442,19 @@ fn headings_linking_to_other_sites_are_read_and_those_to_the_site_are_not() {
     // Without the page's own address, no link can be told to lead elsewhere.
     assert!(!read(None).contains("Rez Infinite"));
 }
+
+#[test]
+fn code_is_read_whole_whatever_its_highlighter_calls_its_parts() {
+    let para = long_paragraph("git", 1);
+    let html = format!(
+        "<html><body><div class=\"post-content\">{para}<pre><code>\
+         <span class=\"token comment\"># view the state of the repo</span>\n\
+         <span class=\"token function\">git</span> status</code></pre>{para}\
+         <div class=\"comments\"><p>A reader's comment under the post, long enough to be a paragraph.</p></div>\
+         </div></body></html>"
+    );
+    let got = text(&html);
+    assert!(got.contains("# view the state of the repo"), "{got}");
+    assert!(got.contains("git status"), "{got}");
+    assert!(!got.contains("A reader's comment"), "{got}");
+}
