@@ -86,7 +86,11 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
             paragraphs = plain_lines(body);
         }
     }
-    article.text = cleanup::clean_paragraphs(paragraphs, &article.title).join("\n\n");
+    let mut paragraphs = cleanup::clean_paragraphs(paragraphs, &article.title);
+    if let Some(author) = &article.author {
+        cleanup::drop_author_line(&mut paragraphs, author);
+    }
+    article.text = paragraphs.join("\n\n");
     // Pages stored twice-encoded show "doesnâ€™t" to every reader; repair what decodes.
     article.text = mojibake::repair(article.text);
     article.title = mojibake::repair(std::mem::take(&mut article.title));
