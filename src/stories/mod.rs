@@ -4,8 +4,8 @@
 //! Similarity combines TF-IDF cosine of the head (title and lead) and of the whole text
 //! against the story so far, overlap of names and numbers, and SimHash near-duplicates
 //! (syndicated copies and rewrites), less when article and story each repeat a name the
-//! other lacks (look-alike events with other main actors); stories go quiet after a
-//! window. Term statistics come from the articles seen so far. An article that joins a story notifies only when it adds
+//! other lacks (look-alike events with other main actors), and less as the story stays
+//! quiet (past a third of its window); stories are over after the window. Term statistics come from the articles seen so far. An article that joins a story notifies only when it adds
 //! enough over what the user was already told and the story has not notified recently.
 //!
 //! Pure: state in, decision out. The store persists what [`Assignment`]s say and hands
@@ -41,7 +41,7 @@ pub use story::Story;
 use index::Index;
 use interned::{Doc, Vocab, ln_docs};
 use novelty::{most_informative, novelty};
-use similarity::join_threshold;
+use similarity::{decay, join_threshold};
 use story::Told;
 
 /// Story settings of one topic.
@@ -244,7 +244,8 @@ impl Tracker {
             if s.topic != topic || !candidates.contains(&s.id) {
                 continue;
             }
-            let sim = self.similarity(&doc, &query, i);
+            let quiet = at - self.stories[i].last_seen;
+            let sim = self.similarity(&doc, &query, i) * decay(quiet, window);
             if best.is_none_or(|(_, b)| sim > b) {
                 best = Some((i, sim));
             }

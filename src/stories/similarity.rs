@@ -186,6 +186,26 @@ pub(super) fn join_threshold(terms: usize) -> f64 {
             .clamp(MIN_THRESHOLD_SHARE, 1.0)
 }
 
+/// Share of a story's window it may stay quiet before its similarity starts to fade, and
+/// how much has faded by the end of the window.
+const DECAY_GRACE: f64 = 1.0 / 3.0;
+const DECAY_MAX: f64 = 0.2;
+
+/// What a story's similarity keeps after it has been `quiet` (no new article) for a while,
+/// of its `window`: all of it for the first third, then less, down to 0.8 when the window
+/// ends. A story quiet for days needs more likeness to take in a new report than one that
+/// is breaking: a look-alike event (another quake, the next round of talks) comes later.
+/// ECB+ (dev) times its articles ten minutes apart at random, so time says nothing there:
+/// B³-F1 unchanged in its order, +0.0008 over 12 shuffled orders, titles-only +0.0004.
+pub(super) fn decay(quiet: chrono::Duration, window: chrono::Duration) -> f64 {
+    let window = window.num_seconds() as f64;
+    if window <= 0.0 {
+        return 1.0;
+    }
+    let quiet = quiet.num_seconds() as f64 / window;
+    1.0 - DECAY_MAX * ((quiet - DECAY_GRACE) / (1.0 - DECAY_GRACE)).clamp(0.0, 1.0)
+}
+
 /// Mentions that make a name word one of an article's main actors.
 pub(super) const PROMINENT_MENTIONS: u32 = 4;
 /// Share of a story's members that must repeat a name word for it to define the story.

@@ -260,3 +260,33 @@ fn a_report_joins_a_story_of_headlines_by_its_head_and_the_words_of_names() {
     // About 0.31; compared as an article with a body would be, 0.21.
     assert_eq!(report.story, headline.story, "{report:?}");
 }
+
+/// A follow-up's similarity after its story was quiet for `hours`.
+fn similarity_after(hours: i64) -> Assignment {
+    let mut t = Tracker::new();
+    let (a, a2) = (
+        features(QUAKE_A.0, QUAKE_A.1),
+        features(QUAKE_A2.0, QUAKE_A2.1),
+    );
+    t.observe(&a);
+    t.observe(&a2);
+    let cfg = StoryConfig::default();
+    t.assign("all", &a, at(0), &cfg);
+    t.assign("all", &a2, at(hours), &cfg)
+}
+
+#[test]
+fn a_story_quiet_for_days_needs_more_likeness_to_take_a_report() {
+    let fresh = similarity_after(1);
+    assert!(!fresh.new_story, "{fresh:?}");
+    // The first third of the window costs nothing.
+    assert_eq!(similarity_after(24).similarity, fresh.similarity);
+    // Then the similarity fades, to 0.8 of itself as the window ends.
+    let late = similarity_after(60).similarity;
+    let later = similarity_after(71).similarity;
+    assert!(late < fresh.similarity && later < late, "{late} {later}");
+    assert!(later > 0.8 * fresh.similarity, "{later}");
+    let window = chrono::Duration::hours(72);
+    assert_eq!(similarity::decay(chrono::Duration::hours(72), window), 0.8);
+    assert_eq!(similarity::decay(chrono::Duration::hours(100), window), 0.8);
+}
