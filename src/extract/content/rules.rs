@@ -67,6 +67,7 @@ const UNLIKELY: &[&str] = &[
     "outbrain",
     "taboola",
     "paywall",
+    "restricted",
     "cookie",
     "modal",
     "byline",
