@@ -49,6 +49,32 @@ const PROMO_HEADINGS: &[&str] = &[
     "read next",
     "editor's picks",
     "latest news",
+    // The same in other languages news sites write in. Measured: readability-pages F1
+    // +0.0002 (liberation-1), wcxb unchanged (its pages are in English).
+    "sur le même sujet",
+    "à lire aussi",
+    "lire aussi",
+    "à voir aussi",
+    "les plus lus",
+    "mehr zum thema",
+    "lesen sie auch",
+    "das könnte sie auch interessieren",
+    "meistgelesen",
+    "te puede interesar",
+    "lee también",
+    "noticias relacionadas",
+    "lo más leído",
+    "leia também",
+    "veja também",
+    "notícias relacionadas",
+    "mais lidas",
+    "leggi anche",
+    "potrebbe interessarti",
+    "articoli correlati",
+    "lees ook",
+    "související",
+    "czytaj także",
+    "zobacz też",
 ];
 
 /// Chrome words that scrapers glue to the next sentence: "View AllThe negotiators…".
@@ -375,6 +401,32 @@ mod tests {
                 "Its paragraph follows.",
             ]
         );
+    }
+
+    #[test]
+    fn drops_promo_blocks_headed_in_other_languages() {
+        let story = "Les secours ont atteint les villages isolés du district de Gorkha mardi.";
+        for heading in [
+            "Sur le même sujet",
+            "À lire aussi",
+            "Mehr zum Thema",
+            "Leia também",
+        ] {
+            let got = clean(
+                &[
+                    story,
+                    heading,
+                    "Reportage A Katmandou, exode sous pression Par Sébastien Farcis",
+                    "Un séisme de magnitude 7,8 a frappé le Népal samedi, faisant des milliers de morts.",
+                ],
+                "",
+            );
+            assert_eq!(got.len(), 2, "{heading}: {got:?}");
+            assert!(
+                !got.iter().any(|l| l.contains("Katmandou")),
+                "{heading}: {got:?}"
+            );
+        }
     }
 
     #[test]
