@@ -332,7 +332,9 @@ fn is_notice(_line: &str, k: &str) -> bool {
             || starts("recent stories by")
             || starts("latest posts by")
             || k.contains("provided for preview purposes")
-            || k.contains("full article content is available"))
+            || k.contains("full article content is available")
+            // An ad network's label over its links: "Promoted by Zergnet".
+            || n <= 4 && starts("promoted by "))
         || n <= 30
             && (k.contains("as an amazon associate") || k.contains("we may earn a commission"))
 }

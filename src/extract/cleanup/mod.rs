@@ -323,6 +323,7 @@ mod tests {
                 ")",
                 "Author: Aiden Foster",
                 "Share",
+                "Promoted By Zergnet",
                 "© 2025 Example News. All rights reserved.",
             ],
             "Headline here",
