@@ -320,7 +320,24 @@ fn is_credit(line: &str, k: &str) -> bool {
     n <= 30 && (line.starts_with('©') || starts("copyright ") || k.contains("all rights reserved"))
 }
 
-/// Disclosures, sign-in prompts, aggregators' preview disclaimers.
+/// What a publisher's appeal for support says: "If you value stories like this, please
+/// consider pitching in", "Support CNX Software! Donate via … become a Patron on Patreon".
+/// Bare "donate" is not one: articles tell readers to donate old clothes. Measured: wcxb F1
+/// +0.0001 (7 pages won, none lost), readability-pages unchanged.
+const APPEALS: &[&str] = &[
+    "consider supporting",
+    "consider pitching in",
+    "support our mission",
+    "support our journalism",
+    "support independent journalism",
+    "supporting our journalism",
+    "supporting our award winning journalism",
+    "become a patron",
+    "on patreon",
+    "my patreon",
+];
+
+/// Disclosures, sign-in prompts, aggregators' preview disclaimers, appeals for support.
 fn is_notice(_line: &str, k: &str) -> bool {
     let n = words(k);
     let starts = |p: &str| k.starts_with(p);
@@ -335,6 +352,7 @@ fn is_notice(_line: &str, k: &str) -> bool {
             || k.contains("full article content is available")
             // An ad network's label over its links: "Promoted by Zergnet".
             || n <= 4 && starts("promoted by "))
+        || n <= 60 && APPEALS.iter().any(|a| k.contains(a))
         || n <= 30
             && (k.contains("as an amazon associate") || k.contains("we may earn a commission"))
 }

@@ -478,6 +478,8 @@ mod tests {
                 "The link has been copied!",
                 "Like this:",
                 "Like Loading...",
+                "If you believe stories like this matter, please consider pitching in what you can.",
+                "Support Example Software! Donate via cryptocurrencies, or become a Patron on Patreon.",
             ],
             "",
         );
@@ -487,6 +489,7 @@ mod tests {
             "Joint ventures with the newsletter's publisher were announced on Monday.",
             "I built my newsletter with two things: my voice and a repeatable system.",
             "Subscribers to the newsletter grew by a third after the redesign last year.",
+            "Sort what to keep, sell or donate before the movers arrive on the first day.",
         ];
         assert_eq!(clean(&kept, ""), kept);
     }
