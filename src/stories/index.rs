@@ -42,7 +42,7 @@ impl Index {
             .map(|&(t, _)| t)
             .filter(|t| !s.all.contains_key(t));
         let new_names = doc.names.iter().filter(|t| !s.names.contains(*t));
-        let new_numbers = doc.numbers.iter().filter(|t| !s.numbers.contains(*t));
+        let new_numbers = doc.numbers.iter().filter(|t| !s.numbers.contains_key(*t));
         let new_words = doc.name_words.iter().filter(|t| !s.name_words.contains(*t));
         let ids: Vec<Id> = new_terms
             .chain(new_names.copied())
@@ -71,7 +71,7 @@ impl Index {
                 .all
                 .keys()
                 .chain(&s.names)
-                .chain(&s.numbers)
+                .chain(s.numbers.keys())
                 .chain(&s.name_words);
             for &t in ids {
                 self.postings.entry(t).or_default().push(s.id);

@@ -198,7 +198,7 @@ impl Tracker {
         let mut keep = interned::IdSet::default();
         for s in &self.stories {
             keep.extend(s.head.keys().chain(s.all.keys()));
-            keep.extend(s.names.iter().chain(&s.numbers).chain(&s.name_words));
+            keep.extend(s.names.iter().chain(s.numbers.keys()).chain(&s.name_words));
         }
         let below = self.vocab.forget_rare(self.vocab_cap * 3 / 4, &keep);
         self.forgotten = Some(self.forgotten.map_or(below, |b| b.max(below)));

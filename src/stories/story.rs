@@ -30,7 +30,8 @@ pub struct Story {
     pub(super) head: IdMap<f64>,
     pub(super) all: IdMap<f64>,
     pub(super) names: IdSet,
-    pub(super) numbers: IdSet,
+    /// Numbers, and per number how many members mention it.
+    pub(super) numbers: IdMap<u32>,
     /// Words of the members' names, and per word how many members repeat it
     /// [`PROMINENT_MENTIONS`] times or more.
     pub(super) name_words: IdSet,
@@ -60,7 +61,7 @@ impl Story {
             head: IdMap::default(),
             all: IdMap::default(),
             names: IdSet::default(),
-            numbers: IdSet::default(),
+            numbers: IdMap::default(),
             name_words: IdSet::default(),
             prominent: IdMap::default(),
             simhashes: Vec::new(),
@@ -92,7 +93,9 @@ impl Story {
             *a = (a.powi(2) + all).max(0.0).sqrt();
         }
         self.names.extend(doc.names.iter().copied());
-        self.numbers.extend(doc.numbers.iter().copied());
+        for &n in &doc.numbers {
+            *self.numbers.entry(n).or_default() += 1;
+        }
         self.name_words.extend(doc.name_words.iter().copied());
         for &w in &doc.prominent {
             *self.prominent.entry(w).or_default() += 1;

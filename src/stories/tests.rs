@@ -290,3 +290,40 @@ fn a_story_quiet_for_days_needs_more_likeness_to_take_a_report() {
     assert_eq!(similarity::decay(chrono::Duration::hours(72), window), 0.8);
     assert_eq!(similarity::decay(chrono::Duration::hours(100), window), 0.8);
 }
+
+#[test]
+fn a_big_story_s_stray_numbers_do_not_vouch_for_a_newcomer() {
+    use super::similarity::numbers_overlap;
+    let mut t = Tracker::new();
+    let mut story = Story::new(1, "all", at(0));
+    // Ten reports of one riot: all give the year, each an age or a count of its own.
+    for i in 0..10 {
+        let f = features(
+            "Riots in Athens",
+            &format!(
+                "Riots went on in Athens in 2008. A man of {} was hurt.",
+                30 + i
+            ),
+        );
+        let doc = t.intern(&f);
+        story.add(&doc, at(i), |_| 1.0);
+    }
+    let stray = t.intern(&features(
+        "Office shooting",
+        "A man of 31 shot a man of 35.",
+    ));
+    assert_eq!(numbers_overlap(&stray.numbers, &story), Some(0.0));
+    let report = t.intern(&features(
+        "Athens riots",
+        "The riots of 2008 hurt a man of 33.",
+    ));
+    assert_eq!(numbers_overlap(&report.numbers, &story), Some(1.0));
+    // A small story has no stray numbers yet: each member's numbers are its own.
+    let mut small = Story::new(2, "all", at(0));
+    let first = t.intern(&features(
+        "Riots in Athens",
+        "A man of 31 was hurt in 2008.",
+    ));
+    small.add(&first, at(0), |_| 1.0);
+    assert_eq!(numbers_overlap(&stray.numbers, &small), Some(0.5));
+}
