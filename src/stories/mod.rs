@@ -5,8 +5,10 @@
 //! against the story so far, overlap of names and numbers, and SimHash near-duplicates
 //! (syndicated copies and rewrites), less when article and story each repeat a name the
 //! other lacks (look-alike events with other main actors), and less as the story stays
-//! quiet (past a third of its window); stories are over after the window. Term statistics come from the articles seen so far. An article that joins a story notifies only when it adds
-//! enough over what the user was already told and the story has not notified recently.
+//! quiet (past a third of its window); stories are over after the window. A story of one
+//! report from the last few hours asks less of the second. Term statistics come from the
+//! articles seen so far. An article that joins a story notifies only when it adds enough
+//! over what the user was already told and the story has not notified recently.
 //!
 //! Pure: state in, decision out. The store persists what [`Assignment`]s say and hands
 //! back [`Restored`] stories on start, so the tracker survives restarts.
@@ -41,7 +43,7 @@ pub use story::Story;
 use index::Index;
 use interned::{Doc, Vocab, ln_docs};
 use novelty::{most_informative, novelty};
-use similarity::{decay, join_threshold};
+use similarity::{decay, join_threshold, young_story_share};
 use story::Told;
 
 /// Story settings of one topic.
@@ -238,22 +240,23 @@ impl Tracker {
         let candidates = self
             .index
             .candidates(&doc, self.stories.len(), |t| self.idf(t));
-        let mut best: Option<(usize, f64)> = None;
+        let threshold = join_threshold(doc.all.len());
+        // The candidate that clears its bar by most: (story, similarity, margin).
+        let mut best: Option<(usize, f64, f64)> = None;
         for i in 0..self.stories.len() {
             let s = &self.stories[i];
             if s.topic != topic || !candidates.contains(&s.id) {
                 continue;
             }
-            let quiet = at - self.stories[i].last_seen;
+            let quiet = at - s.last_seen;
+            let bar = threshold * young_story_share(s.sources, quiet);
             let sim = self.similarity(&doc, &query, i) * decay(quiet, window);
-            if best.is_none_or(|(_, b)| sim > b) {
-                best = Some((i, sim));
+            if best.is_none_or(|(_, _, b)| sim - bar > b) {
+                best = Some((i, sim, sim - bar));
             }
         }
         match best {
-            Some((i, sim)) if sim >= join_threshold(doc.all.len()) => {
-                self.join(i, f, &doc, at, sim, cfg)
-            }
+            Some((i, sim, margin)) if margin >= 0.0 => self.join(i, f, &doc, at, sim, cfg),
             best => self.start(topic, f, &doc, at, best.map_or(0.0, |b| b.1)),
         }
     }

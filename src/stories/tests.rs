@@ -327,3 +327,35 @@ fn a_big_story_s_stray_numbers_do_not_vouch_for_a_newcomer() {
     small.add(&first, at(0), |_| 1.0);
     assert_eq!(numbers_overlap(&stray.numbers, &small), Some(0.5));
 }
+
+#[test]
+fn a_breaking_story_takes_its_second_report_on_less_likeness() {
+    let first = features(
+        "Navy captures pirates in Gulf of Aden",
+        "The Indian navy captured 23 pirates who threatened a merchant vessel in the Gulf of \
+         Aden on Saturday, officials said.",
+    );
+    let second = features(
+        "Warship foils hijack attempt",
+        "Commandos from an Indian warship caught pirates in the act off Somalia, rescuing a \
+         merchant ship, the navy said. Rifles and grenades were seized from two skiffs.",
+    );
+    let place_after = |hours| {
+        let mut t = Tracker::new();
+        t.observe(&first);
+        t.observe(&second);
+        let cfg = StoryConfig::default();
+        let a = t.assign("all", &first, at(0), &cfg);
+        (a, t.assign("all", &second, at(hours), &cfg))
+    };
+    // The same likeness either way, under the full bar and over the breaking one.
+    let (a, soon) = place_after(1);
+    let (_, later) = place_after(5);
+    assert_eq!(soon.similarity, later.similarity);
+    assert!(soon.similarity < JOIN_THRESHOLD, "{soon:?}");
+    assert_eq!(soon.story, a.story, "an hour later it joins: {soon:?}");
+    assert!(
+        later.new_story,
+        "five hours later it is news of its own: {later:?}"
+    );
+}
