@@ -203,7 +203,8 @@ const BREAKING_SHARE: f64 = 0.8;
 /// alone lose (0.7130 → 0.7081). Easing the bar for stories of two reports as well, or
 /// for longer, joins look-alike events there.
 pub(super) fn young_story_share(members: usize, quiet: chrono::Duration) -> f64 {
-    if members == 1 && quiet < chrono::Duration::hours(BREAKING_HOURS) {
+    // A report dated before the story's (a feed read late) is as near as one after it.
+    if members == 1 && quiet.abs() < chrono::Duration::hours(BREAKING_HOURS) {
         BREAKING_SHARE
     } else {
         1.0

@@ -358,4 +358,9 @@ fn a_breaking_story_takes_its_second_report_on_less_likeness() {
         later.new_story,
         "five hours later it is news of its own: {later:?}"
     );
+    let (_, earlier) = place_after(-5);
+    assert!(
+        earlier.new_story,
+        "so is one dated five hours before: {earlier:?}"
+    );
 }
