@@ -195,12 +195,12 @@ const BREAKING_SHARE: f64 = 0.8;
 /// within [`BREAKING_HOURS`]. First reports are thin and each outlet words them its own
 /// way, and a newcomer is measured against that one article rather than a story's sum, so
 /// same-event similarities run lower; a second report within hours is evidence of its
-/// own. Measured with `backtest` on ECB+ (dev) given real-looking times (8 draws each):
-/// events over 4 months with their look-alikes weeks apart, B³-F1 0.960 → 0.969, C_det
-/// 0.176 → 0.140; over 10, 30 and 60 days, B³-F1 +0.005, +0.010, +0.002. On ECB+ as
-/// given (10 minutes apart, so every story is breaking) the dev order gains (0.9501 →
-/// 0.9531, C_det 0.106 → 0.131), 12 shuffled orders are unchanged (0.8952) and titles
-/// alone lose (0.7130 → 0.7081). Easing the bar for stories of two reports as well, or
+/// own. Measured with `backtest` on ECB+ (dev) given real-looking times
+/// (`scripts/retime-stories.py`, 8 draws each): events over 4 months with their
+/// look-alikes weeks apart, B³-F1 0.960 → 0.969, C_det 0.176 → 0.140; over 10, 30 and 60
+/// days, B³-F1 +0.005, +0.010, +0.002. On ECB+ as given (10 minutes apart, so every story
+/// is breaking): dev order B³-F1 0.9501 → 0.9531 with C_det 0.106 → 0.131, 12 shuffled
+/// orders unchanged (0.8952), titles alone 0.7130 → 0.7081. Easing the bar for stories of two reports as well, or
 /// for longer, joins look-alike events there.
 pub(super) fn young_story_share(members: usize, quiet: chrono::Duration) -> f64 {
     // A report dated before the story's (a feed read late) is as near as one after it.
@@ -257,16 +257,17 @@ fn contradicts(doc: &Doc, s: &Story) -> bool {
         .any(|(w, &n)| f64::from(n) >= defining && !doc.name_words.contains(w))
 }
 
-/// Share of a story's members that must mention a number for it to be the story's, once
-/// the story has five or more members.
+/// Share of a story's members that must mention a number for it to be the story's: one
+/// member below ten members, two from ten, and so on.
 const NUMBER_SUPPORT: f64 = 0.2;
 
 /// Overlap of an article's numbers with its story's: [`overlap`] with the numbers that at
 /// least a fifth of the members mention. A story of many members gathers many incidental
 /// numbers (ages, counts, dates of other things), and a newcomer's two or three numbers
 /// then find matches in it by chance: one big story takes in the next event that comes
-/// along, whatever it is about. Measured with `backtest` on ECB+ (dev) with real-looking
-/// times (40 events spread over 10 days, articles of each over a day or so; 8 draws):
+/// along, whatever it is about. Measured with `backtest` on ECB+ (dev) given real-looking
+/// times as `scripts/retime-stories.py` gives them (8 draws of 40 events spread over 10
+/// days, reports a day apart on average):
 /// B³-F1 0.874 → 0.886, C_det 0.346 → 0.330; spread over 30 or 60 days, +0.000 to +0.001.
 /// In the dev order unchanged (0.9501), 12 shuffled orders 0.8951 → 0.8954 (C_det 0.233 →
 /// 0.238), titles only 0.7114 → 0.7130. Thinning names so as well loses on all of them.
