@@ -66,7 +66,8 @@ pub enum Command {
     /// offline; prints one JSON line per article, in order: {"id", "matches": [{"topic",
     /// "score", "story", "new_story", "notify", "whats_new", "sources"}]}.
     Backtest {
-        /// JSON lines: {"id", "title"?, "text"?, "html"?, "url"?, "published"?, "source"?}.
+        /// JSON lines: {"id", "title"?, "text"?, "html"?, "url"?, "published"?, "source"?};
+        /// `published` is a date (RFC 3339, RFC 2822) or Unix time in seconds or milliseconds.
         #[arg(value_name = "ARCHIVE.jsonl")]
         archive: PathBuf,
     },

@@ -198,8 +198,24 @@ struct ArchivedArticle {
     text: Option<String>,
     html: Option<String>,
     url: Option<String>,
-    published: Option<String>,
+    /// A date as feeds and pages write it, or Unix time in seconds (or milliseconds).
+    published: Option<serde_json::Value>,
     source: Option<String>,
+}
+
+impl ArchivedArticle {
+    fn published(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self.published.as_ref()? {
+            serde_json::Value::String(s) => extract::parse_date(s),
+            serde_json::Value::Number(n) => {
+                let t = n.as_f64()?;
+                // Past 10^11 seconds (year 5138) it can only be milliseconds.
+                let ms = if t.abs() >= 1e11 { t } else { t * 1000.0 };
+                chrono::DateTime::from_timestamp_millis(ms as i64)
+            }
+            _ => None,
+        }
+    }
 }
 
 pub(super) fn backtest(
@@ -230,7 +246,7 @@ pub(super) fn backtest(
                 continue;
             }
         };
-        if let Some(at) = record.published.as_deref().and_then(extract::parse_date) {
+        if let Some(at) = record.published() {
             clock = at;
         }
         let matches = replay(&config, &mut tracker, &record, clock);

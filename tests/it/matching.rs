@@ -201,3 +201,30 @@ fn backtest_groups_the_seeds_into_one_story_and_notifies_only_developments() {
     );
     assert_eq!(m(4)["sources"], 5);
 }
+
+#[test]
+fn backtest_reads_unix_times_as_well_as_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |name: &str, published: serde_json::Value| {
+        let (title, lines) = article(name);
+        let record = serde_json::json!({
+            "id": name, "title": title, "text": lines.join("\n\n"), "published": published,
+        });
+        format!("{record}\n")
+    };
+    // The same meeting reported three hours apart, the first dated in seconds and the
+    // second in milliseconds: one story.
+    let start = 1_764_655_200_i64; // 2025-12-02T06:00:00Z
+    let near =
+        line("seed-004", start.into()) + &line("seed-000", ((start + 3 * 3600) * 1000).into());
+    let lines = backtest(dir.path(), &near);
+    let (a, b) = (&lines[0]["matches"][0], &lines[1]["matches"][0]);
+    assert_eq!(a["story"], b["story"], "{lines:?}");
+    assert_eq!(b["new_story"], false);
+    // Ten days later (past the 72 h window), as a date string: a story of its own.
+    let far = line("seed-004", start.into()) + &line("seed-000", "2025-12-12T06:00:00Z".into());
+    let lines = backtest(dir.path(), &far);
+    let (a, b) = (&lines[0]["matches"][0], &lines[1]["matches"][0]);
+    assert_ne!(a["story"], b["story"], "{lines:?}");
+    assert_eq!(b["new_story"], true);
+}
