@@ -100,7 +100,16 @@ pub fn extract_with(html: &str, url: Option<&Url>, overrides: &Overrides) -> Art
 /// Plain text → its non-empty lines, whitespace collapsed.
 fn plain_lines(text: &str) -> Vec<String> {
     text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            let l = l.trim();
+            // Most lines are single-spaced already: copied as they are.
+            let tidy = !l.contains(|c: char| c.is_whitespace() && c != ' ') && !l.contains("  ");
+            if tidy {
+                l.to_string()
+            } else {
+                l.split_whitespace().collect::<Vec<_>>().join(" ")
+            }
+        })
         .filter(|l| !l.is_empty())
         .collect()
 }

@@ -44,7 +44,7 @@ use index::Index;
 use interned::{Doc, Vocab, ln_docs};
 use novelty::{most_informative, novelty};
 use similarity::{decay, join_threshold, young_story_share};
-use story::Told;
+use story::ToldTerms;
 
 /// Story settings of one topic.
 #[derive(Debug, Clone, Copy)]
@@ -293,7 +293,7 @@ impl Tracker {
             story: id,
             new_story: true,
             notify: true,
-            whats_new: most_informative(f, &Told::default(), 3),
+            whats_new: most_informative(f, &ToldTerms::default(), 3),
             similarity: sim,
             novelty: 1.0,
             sources: 1,

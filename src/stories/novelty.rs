@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::Features;
-use super::story::{Story, Told};
+use super::story::{Story, Told, ToldTerms};
 use crate::hash::Fast;
 
 /// Share of an article that is new to the user: new names and numbers, and sentences whose
@@ -25,7 +25,7 @@ pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
             .iter()
             .filter(|(_, terms)| {
                 !terms.is_empty()
-                    && terms.iter().filter(|t| !s.told_terms.contains(*t)).count() * 2 > terms.len()
+                    && terms.iter().filter(|t| !s.told_terms.contains(t)).count() * 2 > terms.len()
             })
             .count();
         novel as f64 / f.sentences.len() as f64
@@ -36,12 +36,12 @@ pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
 }
 
 /// The sentence (among the first `limit`) with most content words not in `told`.
-pub(super) fn most_informative(f: &Features, told: &Told, limit: usize) -> Option<String> {
+pub(super) fn most_informative(f: &Features, told: &ToldTerms, limit: usize) -> Option<String> {
     f.sentences
         .iter()
         .take(limit)
         .filter(|(s, _)| s.split_whitespace().count() >= 5)
-        .max_by_key(|(_, terms)| terms.iter().filter(|t| !told.contains(*t)).count())
+        .max_by_key(|(_, terms)| terms.iter().filter(|t| !told.contains(t)).count())
         .map(|(s, _)| crate::extract::clip_words(s.clone(), MAX_SENTENCE))
 }
 

@@ -15,6 +15,8 @@ pub(super) const MEMBER_HEADS: usize = 24;
 
 /// What a story has told the user: content terms, names or numbers.
 pub(super) type Told = HashSet<String, Fast>;
+/// Told terms, as [`super::features::term_hash`]es.
+pub(super) type ToldTerms = HashSet<u64, Fast>;
 
 /// A story of one topic: the sums of its members' features and what the user was told.
 #[derive(Debug, Clone)]
@@ -43,7 +45,7 @@ pub struct Story {
     /// IDF-weighted norms of `head` and `all`, and the corpus size they were computed at.
     pub(super) norms: Option<(u64, f64, f64)>,
     /// Content terms, names and numbers of what the user has been told.
-    pub(super) told_terms: Told,
+    pub(super) told_terms: ToldTerms,
     pub(super) told_names: Told,
     pub(super) told_numbers: Told,
 }
@@ -67,7 +69,7 @@ impl Story {
             simhashes: Vec::new(),
             heads: Vec::new(),
             norms: None,
-            told_terms: Told::default(),
+            told_terms: ToldTerms::default(),
             told_names: Told::default(),
             told_numbers: Told::default(),
         }
@@ -115,7 +117,7 @@ impl Story {
     /// Records what a notice told the user about.
     pub(super) fn tell(&mut self, f: &Features) {
         for (_, terms) in &f.sentences {
-            self.told_terms.extend(terms.iter().cloned());
+            self.told_terms.extend(terms.iter().copied());
         }
         self.told_names.extend(f.names.iter().cloned());
         self.told_numbers.extend(f.numbers.iter().cloned());
