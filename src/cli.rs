@@ -44,7 +44,7 @@ pub enum Command {
     /// SIGHUP or saving the config file reloads it; an invalid edit keeps the running
     /// config and logs why.
     Run,
-    /// Poll every feed once (fetch, match, notify), then exit.
+    /// Poll every feed once (fetch, match, notify), then exit; exit 1 if every feed failed.
     Once {
         /// Print what would be notified instead of notifying; the database is not changed.
         #[arg(long)]

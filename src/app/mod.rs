@@ -280,5 +280,11 @@ async fn once(config_path: &Path, dry_run: bool, quiet: bool) -> anyhow::Result<
             reports.len()
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Some feeds failing is a normal day; all of them, a problem to look at (the network,
+    // the config), which scripts should see.
+    Ok(if !reports.is_empty() && failed == reports.len() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

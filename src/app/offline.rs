@@ -40,7 +40,11 @@ pub(super) async fn extract(
                     writeln!(
                         out,
                         "{}",
-                        serde_json::json!({ key: input, "error": format!("{err:#}") })
+                        serde_json::json!({
+                            key: input, "error": format!("{err:#}"), "title": null,
+                            "text": null, "published": null, "author": null,
+                            "site_name": null, "lang": null, "canonical_url": null,
+                        })
                     )?;
                 }
                 continue;
@@ -228,21 +232,34 @@ pub(super) fn backtest(
         .with_context(|| format!("cannot open {}", archive.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = super::progress::Progress::bytes(size, "replaying", quiet);
-    let reader = std::io::BufReader::new(file);
+    let mut reader = std::io::BufReader::new(file);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut tracker = crate::stories::Tracker::new();
     // Articles without a date follow the previous one.
     let mut clock = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-    for (n, line) in std::io::BufRead::lines(reader).enumerate() {
-        let line = line.with_context(|| format!("cannot read {}", archive.display()))?;
-        bar.inc(line.len() as u64 + 1);
+    let (mut unreadable_lines, mut mended_lines) = (Vec::new(), Vec::new());
+    let mut bytes = Vec::new();
+    for n in 1.. {
+        bytes.clear();
+        let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut bytes)
+            .with_context(|| format!("cannot read {}", archive.display()))?;
+        if read == 0 {
+            break;
+        }
+        bar.inc(read as u64);
+        // A stray byte of another encoding costs one character, not the line.
+        let line = String::from_utf8_lossy(&bytes);
+        if matches!(line, std::borrow::Cow::Owned(_)) {
+            mended_lines.push(n);
+        }
         if line.trim().is_empty() {
             continue;
         }
         let record = match serde_json::from_str::<ArchivedArticle>(&line) {
             Ok(r) => r,
             Err(err) => {
-                writeln!(out, "{}", unreadable(&line, n + 1, &err))?;
+                writeln!(out, "{}", unreadable(&line, n, &err))?;
+                unreadable_lines.push(n);
                 continue;
             }
         };
@@ -257,7 +274,29 @@ pub(super) fn backtest(
         )?;
     }
     out.flush()?;
+    drop(out);
+    if !quiet && !mended_lines.is_empty() {
+        eprintln!(
+            "warning: {} line(s) not valid UTF-8, read with U+FFFD for the bad bytes: {}",
+            mended_lines.len(),
+            first_few(&mended_lines)
+        );
+    }
+    if !quiet && !unreadable_lines.is_empty() {
+        eprintln!(
+            "warning: {} line(s) not an article, output with an \"error\": {}",
+            unreadable_lines.len(),
+            first_few(&unreadable_lines)
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "3, 7, 12" — at most ten line numbers, then "…".
+fn first_few(lines: &[usize]) -> String {
+    let shown: Vec<String> = lines.iter().take(10).map(usize::to_string).collect();
+    let more = if lines.len() > 10 { ", …" } else { "" };
+    format!("lines {}{more}", shown.join(", "))
 }
 
 /// One archived article through matching and story grouping at `clock`: a JSON object per

@@ -183,6 +183,17 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
+/// A path as one word of a unit's command line: `%` doubled (systemd expands `%h` and
+/// kin), and quoted when it holds spaces or quotes.
+fn unit_arg(path: &Path) -> String {
+    let s = path.display().to_string().replace('%', "%%");
+    if s.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        s
+    }
+}
+
 /// The user unit shipped in the repository.
 const USER_UNIT: &str = include_str!("../../systemd/newswatch.service");
 
@@ -193,12 +204,15 @@ pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&unit_dir)
         .with_context(|| format!("cannot create {}", unit_dir.display()))?;
     let unit_path = unit_dir.join("newswatch.service");
-    let mut exec = format!("ExecStart={} run", exe.display());
-    if config_path != crate::config::default_config_path() {
+    // systemd starts the service in another folder: a relative path would lead nowhere.
+    let config_path =
+        &std::path::absolute(config_path).unwrap_or_else(|_| config_path.to_path_buf());
+    let mut exec = format!("ExecStart={} run", unit_arg(&exe));
+    if *config_path != crate::config::default_config_path() {
         exec = format!(
             "ExecStart={} --config {} run",
-            exe.display(),
-            config_path.display()
+            unit_arg(&exe),
+            unit_arg(config_path)
         );
     }
     let unit = USER_UNIT.replace("ExecStart=%h/.cargo/bin/newswatch run", &exec);

@@ -44,8 +44,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         };
         total = total.saturating_add(part);
     }
+    if total > MAX_DURATION {
+        return Err(format!(
+            "duration {s:?} is longer than the most newswatch takes, 36500d (100 years)"
+        ));
+    }
     Ok(total)
 }
+
+/// The longest duration accepted: dates a few million years out overflow the calendar, and
+/// no interval, window or look-back needs more than this.
+pub const MAX_DURATION: Duration = Duration::from_secs(36_500 * 86_400);
 
 /// Formats a duration compactly, the inverse of [`parse_duration`] for whole units.
 pub fn format_duration(d: Duration) -> String {
@@ -88,6 +97,14 @@ mod tests {
                 .contains("unknown unit")
         );
         assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn refuses_durations_past_a_century() {
+        assert_eq!(parse_duration("36500d"), Ok(MAX_DURATION));
+        assert!(parse_duration("36501d").unwrap_err().contains("100 years"));
+        assert!(parse_duration("9223372036854775807d").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
     }
 
     #[test]

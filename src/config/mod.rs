@@ -336,7 +336,18 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&text, &path.display().to_string())
+    let mut config = parse(&text, &path.display().to_string())?;
+    // A relative database path is the config file's neighbour, wherever the daemon starts.
+    if let Some(db) = config.daemon.database.take() {
+        let dir = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        config.daemon.database = Some(match dir {
+            Some(dir) if db.is_relative() => dir.join(db),
+            _ => db,
+        });
+    }
+    Ok(config)
 }
 
 /// Validates config text; `file` is only used to name the file in errors.
@@ -511,6 +522,39 @@ mod tests {
             "{}",
             inv.message
         );
+    }
+
+    #[test]
+    fn empty_database_paths_and_zero_timeouts_are_refused() {
+        let inv = invalid("[daemon]\ndatabase = \"\"\n");
+        assert_eq!(inv.key, "daemon.database");
+        assert!(inv.message.contains("empty"), "{}", inv.message);
+        for (text, key) in [
+            ("[daemon]\nfetch_timeout = \"0s\"\n", "daemon.fetch_timeout"),
+            (
+                "[daemon]\nconnect_timeout = \"0ms\"\n",
+                "daemon.connect_timeout",
+            ),
+            (
+                "[[topics]]\nname = \"t\"\nquery = \"x\"\nstory_window = \"0h\"\n",
+                "topics[0].story_window",
+            ),
+        ] {
+            let inv = invalid(text);
+            assert_eq!(inv.key, key);
+            assert!(inv.message.contains("longer than 0s"), "{}", inv.message);
+        }
+        let inv = invalid("[daemon]\npoll_interval = \"100000000d\"\n");
+        assert!(inv.message.contains("100 years"), "{}", inv.message);
+    }
+
+    #[test]
+    fn a_relative_database_path_is_beside_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[daemon]\ndatabase = \"state/nw.db\"\n").unwrap();
+        let c = load(&path).unwrap();
+        assert_eq!(c.database_path(), dir.path().join("state/nw.db"));
     }
 
     #[test]

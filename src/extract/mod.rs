@@ -240,5 +240,13 @@ mod tests {
         let t = text_from_fragment("<p>One &amp; two.</p><p>Three.</p>");
         assert_eq!(t, "One & two.\n\nThree.");
         assert_eq!(text_from_fragment("plain summary"), "plain summary");
+        assert_eq!(
+            text_from_fragment("<p>on <b>Monday</b>. More</p>"),
+            "on Monday. More"
+        );
+        assert_eq!(
+            text_from_fragment("on <b>Monday</b>. More"),
+            "on Monday. More"
+        );
     }
 }

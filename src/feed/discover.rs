@@ -89,16 +89,21 @@ pub async fn discover(
 ) -> Result<Discovery, DiscoverError> {
     progress(url);
     let page = fetch_page(fetcher, daemon, url).await?;
-    if let Some(feed) = as_feed(&page, daemon).await {
-        return Ok(Discovery {
-            via: Via::Direct,
-            feeds: vec![found(fetcher, url, &page.url, &feed)],
-            unreadable: Vec::new(),
-        });
+    let mut unreadable = Vec::new();
+    match as_feed(&page, daemon).await {
+        Ok(feed) => {
+            return Ok(Discovery {
+                via: Via::Direct,
+                feeds: vec![found(fetcher, url, &page.url, &feed)],
+                unreadable,
+            });
+        }
+        // A broken feed, not a page: say so before offering the site's other feeds.
+        Err(why) if looks_like_feed(&page.body) => unreadable.push((url.clone(), why)),
+        Err(_) => {}
     }
     let advertised = advertised_feeds(page).await;
     let mut feeds: Vec<Found> = Vec::new();
-    let mut unreadable = Vec::new();
     for (candidate, _) in advertised.iter().take(MAX_ADVERTISED) {
         progress(candidate);
         match read_feed(fetcher, daemon, candidate).await {
@@ -164,15 +169,32 @@ async fn fetch_page(
 
 /// The page read as a feed, if it is one. A feed cut at the cap is not a feed (a page cut
 /// there still has its `<head>`).
-async fn as_feed(page: &Fetched, daemon: &DaemonConfig) -> Option<ParsedFeed> {
+async fn as_feed(page: &Fetched, daemon: &DaemonConfig) -> Result<ParsedFeed, String> {
     if page.truncated || page.body.len() as u64 > daemon.max_feed_size {
-        return None;
+        return Err(format!(
+            "larger than max_feed_size ({} bytes)",
+            daemon.max_feed_size
+        ));
     }
     let (body, base) = (page.body.clone(), page.url.clone());
-    tokio::task::spawn_blocking(move || parse_feed(&body, &base).ok())
-        .await
-        .ok()
-        .flatten()
+    tokio::task::spawn_blocking(move || {
+        parse_feed(&body, &base).map_err(|e| match std::error::Error::source(&e) {
+            Some(why) => format!("{e}: {why}"),
+            None => e.to_string(),
+        })
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()))
+}
+
+/// Whether a body is meant as a feed (XML or JSON, not an HTML page), readable or not.
+fn looks_like_feed(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    let start = head.trim_start_matches('\u{feff}').trim_start();
+    let xml = ["<?xml", "<rss", "<feed", "<rdf"]
+        .iter()
+        .any(|p| start.starts_with(p));
+    (xml || start.starts_with('{')) && !head.contains("<html")
 }
 
 /// Why nothing was found.

@@ -117,6 +117,17 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
                 .and_then(|c| c.body)
                 .or(e.summary.map(|s| s.content))
                 .filter(|s| !s.trim().is_empty());
+            // RSS lets an item be a description alone (a status update, a short note): its
+            // opening words stand for the title, in notices and in the entry's key, which
+            // would otherwise be the same for every such item.
+            let title = if title.is_empty() {
+                content
+                    .as_deref()
+                    .map(title_from_content)
+                    .unwrap_or_default()
+            } else {
+                title
+            };
             let key = entry_key(&e.id, link.as_ref(), &title, published);
             let id = Some(e.id.trim().to_string()).filter(|id| !id.is_empty());
             FeedEntry {
@@ -143,6 +154,19 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         skip_hours: hints.1,
         skip_days: hints.2,
     })
+}
+
+/// Longest title made from an entry's text, in characters.
+const DERIVED_TITLE_CHARS: usize = 120;
+
+/// A title for an entry that has none: the first sentence of its text, clipped.
+fn title_from_content(html: &str) -> String {
+    let text = crate::extract::text_from_fragment(html);
+    let first = crate::extract::split_sentences(text.split("\n\n").next().unwrap_or(""))
+        .first()
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    crate::extract::clip_words(first, DERIVED_TITLE_CHARS)
 }
 
 /// What feed-rs does not read of a feed's schedule: `sy:updatePeriod`/`updateFrequency`,
@@ -340,9 +364,42 @@ mod tests {
             "https://news.example/b?id=7&utm_medium=rss#top"
         );
         assert!(f.entries[2].key.starts_with("hash:"));
+        assert_eq!(f.entries[2].title, "Three");
         // Stable across parses.
         let again = parse_feed(rss, &base()).unwrap();
         assert_eq!(again.entries[2].key, f.entries[2].key);
+    }
+
+    #[test]
+    fn items_of_a_description_alone_get_a_title_and_a_key_each() {
+        let rss = br#"<rss version="2.0"><channel><title>Notes</title>
+            <item><description>Talks resume in Geneva on &lt;b&gt;Monday&lt;/b&gt;. More later.</description></item>
+            <item><description>Envoys land in Miami.</description></item>
+            <item><description></description></item>
+            </channel></rss>"#;
+        let f = parse_feed(rss, &base()).unwrap();
+        assert_eq!(f.entries[0].title, "Talks resume in Geneva on Monday.");
+        assert_eq!(f.entries[1].title, "Envoys land in Miami.");
+        assert_eq!(f.entries[2].title, "");
+        assert_ne!(f.entries[0].key, f.entries[1].key);
+        assert_ne!(f.entries[1].key, f.entries[2].key);
+    }
+
+    #[test]
+    fn json_feed_items_with_numeric_ids_or_odd_fields_are_read() {
+        let json = br#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+            "items": [
+                {"id": 1, "title": "One", "url": "https://news.example/1"},
+                "not an item",
+                {"id": {"x": 1}, "title": "Two", "url": "https://news.example/2", "tags": "a"},
+                {"id": "3", "title": 3, "content_text": "Three.", "tags": ["t", 4]}
+            ]}"#;
+        let f = parse_feed(json, &base()).unwrap();
+        let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["One", "Two", "3"]);
+        assert_eq!(f.entries[0].key, "id:1");
+        assert_eq!(f.entries[1].key, "link:https://news.example/2");
+        assert_eq!(f.entries[2].content.as_deref(), Some("Three."));
     }
 
     #[test]

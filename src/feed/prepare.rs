@@ -7,7 +7,10 @@
 //!   1.0...), is read as RSS 2.0, which all of them are a subset of;
 //! - Atom 0.3's MIME-typed titles and its issued/modified dates take Atom 1.0's names;
 //! - text elements with unknown types, base64 or naked markup are repaired
-//!   ([`super::text_elements`]).
+//!   ([`super::text_elements`]);
+//! - a JSON Feed's items keep what feed-rs can read: a numeric id becomes a string (as
+//!   the spec asks of readers), fields of the wrong type and items that are no object go,
+//!   so one odd item does not cost the feed.
 
 use std::borrow::Cow;
 
@@ -60,7 +63,76 @@ pub fn prepare(bytes: &[u8]) -> Cow<'_, [u8]> {
     if let Some(repaired) = super::text_elements::repair(&doc, atom) {
         doc = Cow::Owned(repaired);
     }
+    if let Some(repaired) = json_items(&doc) {
+        doc = Cow::Owned(repaired);
+    }
     doc
+}
+
+/// Item fields of JSON Feed that are strings.
+const JSON_STRING_FIELDS: [&str; 11] = [
+    "id",
+    "url",
+    "external_url",
+    "title",
+    "content_html",
+    "content_text",
+    "summary",
+    "image",
+    "banner_image",
+    "date_published",
+    "date_modified",
+];
+
+/// A JSON Feed with its items made readable, or `None` when it is no JSON Feed or needed
+/// nothing.
+fn json_items(doc: &[u8]) -> Option<Vec<u8>> {
+    let start = doc.iter().position(|b| !b.is_ascii_whitespace())?;
+    if doc[start] != b'{' {
+        return None;
+    }
+    let mut feed: serde_json::Value = serde_json::from_slice(doc).ok()?;
+    let items = feed.get_mut("items")?.as_array_mut()?;
+    let before = items.len();
+    items.retain(serde_json::Value::is_object);
+    let mut changed = items.len() != before;
+    for item in items
+        .iter_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        for field in JSON_STRING_FIELDS {
+            match item.get(field) {
+                None | Some(serde_json::Value::String(_)) => {}
+                Some(serde_json::Value::Number(n)) => {
+                    let s = n.to_string();
+                    item.insert(field.to_string(), serde_json::Value::String(s));
+                    changed = true;
+                }
+                Some(_) => {
+                    item.remove(field);
+                    changed = true;
+                }
+            }
+        }
+        if let Some(tags) = item.get_mut("tags") {
+            match tags.as_array_mut() {
+                Some(list) if list.iter().all(serde_json::Value::is_string) => {}
+                Some(list) => {
+                    list.retain(serde_json::Value::is_string);
+                    changed = true;
+                }
+                None => {
+                    item.remove("tags");
+                    changed = true;
+                }
+            }
+        }
+    }
+    if changed {
+        serde_json::to_vec(&feed).ok()
+    } else {
+        None
+    }
 }
 
 /// Atom 0.3 gives text constructs a MIME type where Atom 1.0 has a keyword (feed-rs

@@ -258,6 +258,25 @@ async fn status_and_feeds_report_each_feed_and_topic() {
         once.status.success(),
         "a failing feed does not fail the run"
     );
+    let only_gone = dir.path().join("gone.toml");
+    let text = config_text(
+        &dir.path().join("gone.db"),
+        "",
+        &[server.url("/gone.xml")],
+        &topic("Launches", "rocket launch"),
+    );
+    std::fs::write(&only_gone, text).unwrap();
+    let gone = newswatch()
+        .arg("--config")
+        .arg(&only_gone)
+        .arg("once")
+        .output()
+        .unwrap();
+    assert_eq!(
+        gone.status.code(),
+        Some(1),
+        "every feed failing fails the run"
+    );
     for _ in 0..2 {
         newswatch()
             .arg("--config")
@@ -530,4 +549,24 @@ fn service_install_writes_the_unit_and_a_starter_config_once() {
     let second = run();
     assert!(second.contains("kept your config"), "{second}");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+}
+
+#[test]
+fn service_install_writes_a_relative_config_path_as_an_absolute_one() {
+    let home = tempfile::tempdir().unwrap();
+    let work = home.path().join("my configs");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("rel.toml"), "").unwrap();
+    succeed(
+        newswatch()
+            .env("HOME", home.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .current_dir(&work)
+            .args(["--config", "rel.toml", "service", "install"]),
+    );
+    let unit = std::fs::read_to_string(home.path().join(".config/systemd/user/newswatch.service"))
+        .unwrap();
+    let config = work.join("rel.toml");
+    let want = format!("--config \"{}\" run", config.display());
+    assert!(unit.contains(&want), "{unit}");
 }

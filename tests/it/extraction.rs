@@ -280,3 +280,47 @@ fn pathological_pages_finish_and_keep_their_text() {
         "Words of the article, and more of them."
     );
 }
+
+#[test]
+fn extract_json_prints_one_object_per_input_in_order_failures_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let (title, page) = article_page("seed-002", "World Desk");
+    std::fs::write(dir.path().join("a.html"), &page).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, shipped_topics()).unwrap();
+    let out = newswatch()
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["extract", "--json", "a.html", "missing.html", "./a.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a failed input fails the run");
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let keys = [
+        "title",
+        "text",
+        "published",
+        "author",
+        "site_name",
+        "lang",
+        "canonical_url",
+    ];
+    for (line, file) in lines.iter().zip(["a.html", "missing.html", "./a.html"]) {
+        assert_eq!(line["file"], file, "the path exactly as given");
+        for k in keys {
+            assert!(line.get(k).is_some(), "{k} missing from {line}");
+        }
+    }
+    assert_eq!(lines[0]["title"], title.as_str());
+    assert!(lines[0]["text"].as_str().unwrap().contains("Miami"));
+    assert_eq!(lines[0]["published"], "2025-12-03T10:00:00+00:00");
+    assert_eq!(lines[2]["text"], lines[0]["text"]);
+    assert!(lines[1]["error"].as_str().unwrap().contains("missing.html"));
+    assert!(lines[1]["text"].is_null());
+    assert!(stderr(&out).contains("missing.html"));
+}

@@ -231,6 +231,26 @@ async fn feeds_add_tries_common_paths_takes_a_feed_url_directly_and_fails_on_not
         stderr(&out)
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+
+    // A broken feed is named as such before the site's other feed is offered.
+    let broken = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>x";
+    server.set("/broken.xml", feed_route(broken.to_vec(), "\"b\""));
+    let other = dir.path().join("other.toml");
+    let out = nw(&other, &["feeds", "add", &server.url("/broken.xml")]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "unreadable: <{}>: not a readable RSS, Atom or JSON feed",
+            server.url("/broken.xml")
+        )),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains(&format!("<{atom_url}>")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

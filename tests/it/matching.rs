@@ -122,6 +122,51 @@ fn backtest_prints_one_line_per_article_in_order() {
 }
 
 #[test]
+fn backtest_reads_a_line_with_bytes_of_another_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = Vec::new();
+    for (i, name) in ON_TOPIC.iter().take(3).enumerate() {
+        let (title, lines) = article(name);
+        let record = serde_json::json!({"id": name, "title": title, "text": lines.join("\n\n")});
+        let mut line = record.to_string().into_bytes();
+        if i == 1 {
+            // "Kyiv café" written in Latin-1 into the title: é is the lone byte 0xE9.
+            let at = line.windows(9).position(|w| w == b"\"title\":\"").unwrap() + 9;
+            line.splice(at..at, b"Kyiv caf\xe9 ".iter().copied());
+        }
+        archive.extend(line);
+        archive.push(b'\n');
+    }
+    let path = dir.path().join("archive.jsonl");
+    std::fs::write(&path, &archive).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, shipped_topics()).unwrap();
+    let out = succeed(
+        newswatch()
+            .arg("--config")
+            .arg(&config)
+            .arg("backtest")
+            .arg(&path),
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for (line, name) in lines.iter().zip(ON_TOPIC) {
+        assert_eq!(line["id"], name);
+        assert!(line.get("error").is_none(), "{line}");
+        assert_eq!(line["matches"][0]["topic"], "Ukraine peace talks", "{line}");
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not valid UTF-8") && stderr.contains("lines 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");

@@ -53,6 +53,17 @@ pub(super) fn duration_at(
         .transpose()
 }
 
+/// A duration that must be more than nothing (a timeout, a window), if set.
+pub(super) fn positive_duration_at(
+    value: &Option<String>,
+    path: Vec<Seg>,
+) -> Result<Option<Duration>, Failure> {
+    match duration_at(value, path.clone())? {
+        Some(d) if d.is_zero() => Err(fail(path, "must be longer than 0s")),
+        d => Ok(d),
+    }
+}
+
 /// A limit per hour, if set: 1 to 10,000.
 pub(super) fn per_hour(value: Option<i64>, path: Vec<Seg>) -> Result<Option<u32>, Failure> {
     match value {
@@ -169,10 +180,21 @@ fn validate_daemon(d: raw::RawDaemon) -> Result<DaemonConfig, Failure> {
         poll_interval,
         concurrency,
         user_agent,
-        database: d.database.map(|p| expand_home(&p)),
-        connect_timeout: duration_at(&d.connect_timeout, key("daemon", "connect_timeout"))?
-            .unwrap_or(Duration::from_secs(10)),
-        fetch_timeout: duration_at(&d.fetch_timeout, key("daemon", "fetch_timeout"))?
+        database: match d.database {
+            Some(p) if p.trim().is_empty() => {
+                return Err(fail(
+                    key("daemon", "database"),
+                    "is empty: give a file path, or leave the key out for the default",
+                ));
+            }
+            p => p.map(|p| expand_home(&p)),
+        },
+        connect_timeout: positive_duration_at(
+            &d.connect_timeout,
+            key("daemon", "connect_timeout"),
+        )?
+        .unwrap_or(Duration::from_secs(10)),
+        fetch_timeout: positive_duration_at(&d.fetch_timeout, key("daemon", "fetch_timeout"))?
             .unwrap_or(Duration::from_secs(30)),
         max_feed_size: size_at(
             d.max_feed_size,
@@ -216,8 +238,20 @@ const DEFAULT_KEEP_ARTICLES: Duration = Duration::from_secs(30 * 24 * 3600);
 const MIN_KEEP_ARTICLES: Duration = Duration::from_secs(24 * 3600);
 
 fn selector(css: &str, path: Vec<Seg>) -> Result<scraper::Selector, Failure> {
-    scraper::Selector::parse(css)
-        .map_err(|e| fail(path, format!("invalid CSS selector {css:?}: {e}")))
+    scraper::Selector::parse(css).map_err(|e| {
+        // Some of the parser's messages ask to be reported to its developers: they mean
+        // no more than "not valid CSS here".
+        let why = e.to_string();
+        let why = if why.contains("report this") || why.trim().is_empty() {
+            String::new()
+        } else {
+            format!(": {why}")
+        };
+        fail(
+            path,
+            format!("invalid CSS selector {css:?}{why} (expected e.g. \"div.article-body\")"),
+        )
+    })
 }
 
 fn check_interval(d: Duration) -> Result<(), String> {

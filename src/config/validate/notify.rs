@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Failure, duration_at, fail, item, key, per_hour};
+use super::{Failure, duration_at, fail, item, key, per_hour, positive_duration_at};
 use crate::config::raw;
 use crate::config::span::Seg;
 use crate::config::{
@@ -139,7 +139,7 @@ fn validate_channel(i: usize, c: raw::RawChannel) -> Result<ChannelConfig, Failu
     Ok(ChannelConfig {
         name,
         kind,
-        timeout: duration_at(&c.timeout, channel_key(i, "timeout"))?
+        timeout: positive_duration_at(&c.timeout, channel_key(i, "timeout"))?
             .unwrap_or(Duration::from_secs(10)),
         max_attempts,
     })

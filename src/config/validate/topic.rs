@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{Failure, duration_at, fail, item, per_hour};
+use super::{Failure, duration_at, fail, item, per_hour, positive_duration_at};
 use crate::config::raw;
 use crate::config::span::Seg;
 use crate::config::{DEFAULT_MIN_SCORE, FeedConfig, TopicConfig, Urgency};
@@ -107,7 +107,7 @@ fn story_config(i: usize, t: &raw::RawTopic) -> Result<StoryConfig, Failure> {
         ));
     }
     Ok(StoryConfig {
-        window: duration_at(&t.story_window, item("topics", i, "story_window"))?
+        window: positive_duration_at(&t.story_window, item("topics", i, "story_window"))?
             .unwrap_or(defaults.window),
         update_novelty,
         min_update_interval: duration_at(

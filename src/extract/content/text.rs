@@ -122,9 +122,15 @@ fn wraps_paragraphs(el: ElementRef<'_>) -> bool {
 
 /// Appends an inline element's text to a line.
 pub fn push_inline(el: ElementRef<'_>, rules: &Rules, line: &mut Line) {
-    line.gap();
+    // Set apart only as a formula is: "on <b>Monday</b>." reads "on Monday.".
+    let apart = is_formula(el.value().name());
+    if apart {
+        line.gap();
+    }
     push_element(el, rules, is_link(el), 0, line);
-    line.gap();
+    if apart {
+        line.gap();
+    }
 }
 
 /// The visible text of an element on one line, chrome skipped.
