@@ -68,6 +68,8 @@ pub enum Command {
     Backtest {
         /// JSON lines: {"id", "title"?, "text"?, "html"?, "url"?, "published"?, "source"?};
         /// `published` is a date (RFC 3339, RFC 2822) or Unix time in seconds or milliseconds.
+        /// A line that is no article is output with an "error"; the count of such lines,
+        /// of lines with unreadable times and of lines not in UTF-8 goes to stderr.
         #[arg(value_name = "ARCHIVE.jsonl")]
         archive: PathBuf,
     },

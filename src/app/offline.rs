@@ -208,17 +208,24 @@ struct ArchivedArticle {
 }
 
 impl ArchivedArticle {
-    fn published(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        match self.published.as_ref()? {
-            serde_json::Value::String(s) => extract::parse_date(s),
-            serde_json::Value::Number(n) => {
-                let t = n.as_f64()?;
-                // Past 10^11 seconds (year 5138) it can only be milliseconds.
-                let ms = if t.abs() >= 1e11 { t } else { t * 1000.0 };
-                chrono::DateTime::from_timestamp_millis(ms as i64)
+    /// The publication time: `Ok(None)` when the line gives none, `Err` when it gives one
+    /// that cannot be read.
+    fn published(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, ()> {
+        let unix = |t: f64| {
+            // Past 10^11 seconds (year 5138) it can only be milliseconds.
+            let ms = if t.abs() >= 1e11 { t } else { t * 1000.0 };
+            chrono::DateTime::from_timestamp_millis(ms as i64)
+        };
+        let at = match &self.published {
+            None | Some(serde_json::Value::Null) => return Ok(None),
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => return Ok(None),
+            Some(serde_json::Value::String(s)) => {
+                extract::parse_date(s).or_else(|| s.trim().parse::<f64>().ok().and_then(unix))
             }
-            _ => None,
-        }
+            Some(serde_json::Value::Number(n)) => n.as_f64().and_then(unix),
+            Some(_) => None,
+        };
+        at.map(Some).ok_or(())
     }
 }
 
@@ -237,7 +244,8 @@ pub(super) fn backtest(
     let mut tracker = crate::stories::Tracker::new();
     // Articles without a date follow the previous one.
     let mut clock = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-    let (mut unreadable_lines, mut mended_lines) = (Vec::new(), Vec::new());
+    let (mut unreadable_lines, mut mended_lines, mut undated_lines) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut bytes = Vec::new();
     for n in 1.. {
         bytes.clear();
@@ -263,8 +271,10 @@ pub(super) fn backtest(
                 continue;
             }
         };
-        if let Some(at) = record.published() {
-            clock = at;
+        match record.published() {
+            Ok(Some(at)) => clock = at,
+            Ok(None) => {}
+            Err(()) => undated_lines.push(n),
         }
         let matches = replay(&config, &mut tracker, &record, clock);
         writeln!(
@@ -280,6 +290,13 @@ pub(super) fn backtest(
             "warning: {} line(s) not valid UTF-8, read with U+FFFD for the bad bytes: {}",
             mended_lines.len(),
             first_few(&mended_lines)
+        );
+    }
+    if !quiet && !undated_lines.is_empty() {
+        eprintln!(
+            "warning: {} line(s) with a \"published\" that is no date or Unix time, replayed at the time of the article before: {}",
+            undated_lines.len(),
+            first_few(&undated_lines)
         );
     }
     if !quiet && !unreadable_lines.is_empty() {
@@ -337,11 +354,19 @@ fn replay(
 /// The output line of an input line that is not an article: its id if it has one, no
 /// matches, and why.
 fn unreadable(line: &str, number: usize, err: &serde_json::Error) -> serde_json::Value {
-    let id = serde_json::from_str::<serde_json::Value>(line)
-        .ok()
+    let value = serde_json::from_str::<serde_json::Value>(line).ok();
+    let id = value
+        .as_ref()
         .and_then(|v| v.get("id").cloned())
         .unwrap_or(serde_json::Value::Null);
-    serde_json::json!({"id": id, "matches": [], "error": format!("line {number}: {err}")})
+    // serde names its own structs ("expected struct ArchivedArticle"): say what a line is.
+    let why = match &value {
+        Some(v) if !v.is_object() => {
+            "expected an object such as {\"id\", \"title\", \"text\"}".to_string()
+        }
+        _ => err.to_string(),
+    };
+    serde_json::json!({"id": id, "matches": [], "error": format!("line {number}: {why}")})
 }
 
 fn backtest_one(

@@ -127,7 +127,11 @@ fn backtest_reads_a_line_with_bytes_of_another_encoding() {
     let mut archive = Vec::new();
     for (i, name) in ON_TOPIC.iter().take(3).enumerate() {
         let (title, lines) = article(name);
-        let record = serde_json::json!({"id": name, "title": title, "text": lines.join("\n\n")});
+        let mut record =
+            serde_json::json!({"id": name, "title": title, "text": lines.join("\n\n")});
+        if i == 2 {
+            record["published"] = "yesterday".into();
+        }
         let mut line = record.to_string().into_bytes();
         if i == 1 {
             // "Kyiv café" written in Latin-1 into the title: é is the lone byte 0xE9.
@@ -162,6 +166,10 @@ fn backtest_reads_a_line_with_bytes_of_another_encoding() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("not valid UTF-8") && stderr.contains("lines 2"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no date or Unix time") && stderr.contains("before: lines 3"),
         "{stderr}"
     );
 }
@@ -260,12 +268,19 @@ fn backtest_reads_unix_times_as_well_as_dates() {
     // The same meeting reported three hours apart, the first dated in seconds and the
     // second in milliseconds: one story.
     let start = 1_764_655_200_i64; // 2025-12-02T06:00:00Z
-    let near =
-        line("seed-004", start.into()) + &line("seed-000", ((start + 3 * 3600) * 1000).into());
+    let near = line("seed-004", start.into())
+        + &line("seed-000", ((start + 3 * 3600) * 1000).into())
+        + &line("seed-001", (start + 10 * 86_400).to_string().into());
     let lines = backtest(dir.path(), &near);
-    let (a, b) = (&lines[0]["matches"][0], &lines[1]["matches"][0]);
+    let (a, b, c) = (
+        &lines[0]["matches"][0],
+        &lines[1]["matches"][0],
+        &lines[2]["matches"][0],
+    );
     assert_eq!(a["story"], b["story"], "{lines:?}");
     assert_eq!(b["new_story"], false);
+    // Ten days later as a Unix time in a string: past the window, a story of its own.
+    assert_ne!(c["story"], a["story"], "{lines:?}");
     // Ten days later (past the 72 h window), as a date string: a story of its own.
     let far = line("seed-004", start.into()) + &line("seed-000", "2025-12-12T06:00:00Z".into());
     let lines = backtest(dir.path(), &far);
