@@ -549,6 +549,22 @@ mod tests {
     }
 
     #[test]
+    fn feed_names_are_unique_and_topic_names_one_line() {
+        let inv = invalid(
+            "[[feeds]]\nurl = \"https://a.example/rss\"\nname = \"A\"\n[[feeds]]\nurl = \"https://b.example/rss\"\nname = \"A\"\n",
+        );
+        assert_eq!(inv.key, "feeds[1].name");
+        assert!(
+            inv.message.contains("duplicate feed name"),
+            "{}",
+            inv.message
+        );
+        let inv = invalid("[[topics]]\nname = \"two\\nlines\"\nquery = \"x\"\n");
+        assert_eq!(inv.key, "topics[0].name");
+        assert!(inv.message.contains("one line"), "{}", inv.message);
+    }
+
+    #[test]
     fn a_relative_database_path_is_beside_the_config_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");

@@ -196,24 +196,38 @@ impl ConfigFile {
                 name,
             });
         }
+        // Names pick feeds (in topics, in `feeds remove`), so each stays one feed's:
+        // a second "Valley Observer" becomes "Valley Observer (2)".
+        let name = feed
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| self.unused_name(n));
         let mut table = Table::new();
         table.insert("url", toml_edit::value(feed.url.as_str()));
-        if let Some(name) = feed.name.as_deref().filter(|n| !n.trim().is_empty()) {
-            table.insert("name", toml_edit::value(name.trim()));
+        if let Some(name) = &name {
+            table.insert("name", toml_edit::value(name.as_str()));
         }
         if !feed.tags.is_empty() {
             let tags: toml_edit::Array = feed.tags.iter().map(String::as_str).collect();
             table.insert("tags", toml_edit::value(tags));
         }
         append_table(&mut self.doc, "feeds", table)?;
-        let name = feed
-            .name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty());
-        self.feeds
-            .insert(feed.url.clone(), name.map(str::to_string));
+        self.feeds.insert(feed.url.clone(), name);
         Ok(())
+    }
+
+    /// `name`, or `name (2)`, `name (3)`… whichever no feed has yet.
+    fn unused_name(&self, name: &str) -> String {
+        let taken = |n: &str| self.feeds.values().flatten().any(|t| t == n);
+        if !taken(name) {
+            return name.to_string();
+        }
+        (2..)
+            .map(|i| format!("{name} ({i})"))
+            .find(|n| !taken(n))
+            .unwrap_or_else(|| name.to_string())
     }
 
     /// Removes the `[[feeds]]` table whose URL (or, failing that, name) is `which`. The
@@ -410,6 +424,31 @@ mod tests {
             "https://a.example/rss is already configured (as \"A\")"
         );
         assert_eq!(f.text(), COMMENTED);
+    }
+
+    #[test]
+    fn a_name_already_taken_gets_a_number() {
+        let mut f = file(COMMENTED);
+        f.add_feed(&feed("https://c.example/rss", Some("A")))
+            .unwrap();
+        f.add_feed(&feed("https://d.example/rss", Some(" A ")))
+            .unwrap();
+        let names: Vec<Option<String>> = f
+            .validate()
+            .unwrap()
+            .feeds
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("A".into()),
+                None,
+                Some("A (2)".into()),
+                Some("A (3)".into())
+            ]
+        );
     }
 
     #[test]

@@ -92,6 +92,15 @@ pub(super) fn validate(raw: RawConfig) -> Result<Config, Failure> {
                 format!("duplicate feed {}", feed.url),
             ));
         }
+        // Topics and `feeds remove` pick a feed by its name: two alike pick neither.
+        if let Some(name) = &feed.name
+            && feeds.iter().any(|other| other.name.as_ref() == Some(name))
+        {
+            return Err(fail(
+                item("feeds", i, "name"),
+                format!("duplicate feed name {name:?}"),
+            ));
+        }
         feeds.push(feed);
     }
     let mut topics: Vec<TopicConfig> = Vec::with_capacity(raw.topics.len());

@@ -22,6 +22,12 @@ pub(super) fn validate_topic(
     if name.is_empty() {
         return Err(fail(item("topics", i, "name"), "topic name is empty"));
     }
+    if name.contains(char::is_control) {
+        return Err(fail(
+            item("topics", i, "name"),
+            "a topic name is one line, without control characters",
+        ));
+    }
     let query = Query::parse(&t.query).map_err(|e| Failure {
         path: item("topics", i, "query"),
         message: format!("{}\n    {}\n    {:>col$}", e, t.query, "^", col = e.column),
