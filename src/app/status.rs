@@ -90,6 +90,15 @@ fn feed_json(config: &Config, f: &FeedConfig, s: &FeedStatus) -> serde_json::Val
     })
 }
 
+/// What to call a feed in a listing: its name in the config, else the title it gives
+/// itself, else its host.
+fn shown_name(f: &FeedConfig, s: &FeedStatus) -> String {
+    match (&f.name, &s.title) {
+        (None, Some(title)) if !title.trim().is_empty() => title.clone(),
+        _ => f.display_name(),
+    }
+}
+
 /// `status` for a person: each feed's state and schedule, each topic's last 24 hours.
 fn print_status(
     out: &mut impl Write,
@@ -105,7 +114,7 @@ fn print_status(
             (None, Some(code)) => format!("HTTP {code}"),
             (None, None) => "not fetched yet".to_string(),
         };
-        writeln!(out, "  {} — {state}", f.display_name())?;
+        writeln!(out, "  {} — {state}", shown_name(f, s))?;
         if let Some(to) = &s.moved_to {
             writeln!(out, "    moved permanently to {to} (update the config)")?;
         }
@@ -176,7 +185,7 @@ pub(super) async fn feeds(config_path: &Path, json: bool) -> anyhow::Result<Exit
                 (None, Some(_)) => "ok",
                 (None, None) => "new",
             };
-            writeln!(out, "{:<8} {}  {}", state, f.display_name(), f.url)?;
+            writeln!(out, "{:<8} {}  {}", state, shown_name(f, s), f.url)?;
         }
     }
     out.flush()?;

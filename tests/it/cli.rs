@@ -315,6 +315,8 @@ async fn status_and_feeds_report_each_feed_and_topic() {
 
     let text = String::from_utf8(run(&["status"]).await.unwrap()).unwrap();
     assert!(text.contains("Gone — error:"), "{text}");
+    // The unnamed feed goes by the title it gives itself.
+    assert!(text.contains("Desk — HTTP 304"), "{text}");
     assert!(text.contains("backing off ×4"), "{text}");
     assert!(
         text.contains("Launches: 1 matches, 1 stories, 1 notices"),
