@@ -63,8 +63,9 @@ fn hard_negatives_stay_out_of_reach() {
     }
 }
 
-/// Runs `newswatch backtest` with the shipped topics over archive lines; returns its output.
-fn backtest(dir: &std::path::Path, archive: &str) -> Vec<serde_json::Value> {
+/// Runs `newswatch backtest` with the shipped topics over archive lines; returns its output
+/// lines and its stderr.
+fn backtest_run(dir: &std::path::Path, archive: &[u8]) -> (Vec<serde_json::Value>, String) {
     let archive_path = dir.join("archive.jsonl");
     std::fs::write(&archive_path, archive).unwrap();
     let config = dir.join("config.toml");
@@ -76,11 +77,17 @@ fn backtest(dir: &std::path::Path, archive: &str) -> Vec<serde_json::Value> {
             .arg("backtest")
             .arg(&archive_path),
     );
-    String::from_utf8(out.stdout)
+    let lines = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+        .collect();
+    (lines, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// [`backtest_run`]'s output lines.
+fn backtest(dir: &std::path::Path, archive: &str) -> Vec<serde_json::Value> {
+    backtest_run(dir, archive.as_bytes()).0
 }
 
 #[test]
@@ -141,29 +148,13 @@ fn backtest_reads_a_line_with_bytes_of_another_encoding() {
         archive.extend(line);
         archive.push(b'\n');
     }
-    let path = dir.path().join("archive.jsonl");
-    std::fs::write(&path, &archive).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, shipped_topics()).unwrap();
-    let out = succeed(
-        newswatch()
-            .arg("--config")
-            .arg(&config)
-            .arg("backtest")
-            .arg(&path),
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (lines, stderr) = backtest_run(dir.path(), &archive);
     assert_eq!(lines.len(), 3, "{lines:?}");
     for (line, name) in lines.iter().zip(ON_TOPIC) {
         assert_eq!(line["id"], name);
         assert!(line.get("error").is_none(), "{line}");
         assert_eq!(line["matches"][0]["topic"], "Ukraine peace talks", "{line}");
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("not valid UTF-8") && stderr.contains("lines 2"),
         "{stderr}"
