@@ -142,6 +142,36 @@ fn offline_fetcher(
     Ok((base, daemon, fetcher))
 }
 
+/// Holds `<database>.lock` while this process polls, or says why it cannot: two pollers on
+/// one database would each number stories and notify without knowing of the other's.
+/// The lock goes when the process ends, however it ends.
+fn lock_database(db: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another newswatch is polling into {} (a `newswatch run`, or a `once` not yet done); \
+             the daemon fetches on its own schedule (`newswatch status` shows the next poll), \
+             and `once --dry-run` works beside it",
+            db.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
 async fn open_store(path: PathBuf) -> anyhow::Result<Store> {
     let shown = path.display().to_string();
     tokio::task::spawn_blocking(move || Store::open(&path))
@@ -157,6 +187,7 @@ async fn run(config_path: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let config = load_config(config_path)?;
+    let _lock = lock_database(&config.database_path())?;
     let store = open_store(config.database_path()).await?;
     daemon::run(
         config_path.to_path_buf(),
@@ -220,6 +251,7 @@ async fn once(config_path: &Path, dry_run: bool, quiet: bool) -> anyhow::Result<
     let db = config.database_path();
     // A dry run works on a snapshot so that it changes nothing a later real run relies on.
     let _snapshot_dir;
+    let mut _lock = None;
     let store = if dry_run {
         let dir = tempfile::Builder::new()
             .prefix("newswatch-dry-run")
@@ -234,6 +266,7 @@ async fn once(config_path: &Path, dry_run: bool, quiet: bool) -> anyhow::Result<
         open_store(copy).await?
     } else {
         _snapshot_dir = None;
+        _lock = Some(lock_database(&db)?);
         open_store(db).await?
     };
     let recorder = RecordingNotifier::new();

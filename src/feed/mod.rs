@@ -99,7 +99,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
             clean_text(&t.content)
         }
     };
-    let entries = feed
+    let mut entries: Vec<FeedEntry> = feed
         .entries
         .into_iter()
         .map(|e| {
@@ -140,6 +140,7 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
             }
         })
         .collect();
+    distinct_keys(&mut entries);
     let hints = schedule_hints(bytes);
     Ok(ParsedFeed {
         format,
@@ -154,6 +155,36 @@ pub fn parse_feed(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         skip_hours: hints.1,
         skip_days: hints.2,
     })
+}
+
+/// Gives entries that share a key with a different entry of the feed (a guid copied from
+/// item to item) keys of their own, from their link and title: otherwise all but the
+/// first would pass for already seen. The same item listed twice stays one. Every entry of
+/// a shared key is renamed, not only the later ones, so that keys do not follow the
+/// feed's order.
+fn distinct_keys(entries: &mut [FeedEntry]) {
+    use std::collections::{HashMap, HashSet};
+    let mut variants: HashMap<&str, HashSet<(Option<&Url>, &str)>> = HashMap::new();
+    for e in entries.iter() {
+        variants
+            .entry(e.key.as_str())
+            .or_default()
+            .insert((e.link.as_ref(), e.title.as_str()));
+    }
+    let shared: HashSet<String> = variants
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    for e in entries.iter_mut().filter(|e| shared.contains(&e.key)) {
+        let mut h = Sha256::new();
+        h.update(e.link.as_ref().map_or("", Url::as_str).as_bytes());
+        h.update([0]);
+        h.update(e.title.as_bytes());
+        let digest = h.finalize();
+        let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        e.key = format!("{}#{hex}", e.key);
+    }
 }
 
 /// Longest title made from an entry's text, in characters.
@@ -400,6 +431,29 @@ mod tests {
         assert_eq!(f.entries[0].key, "id:1");
         assert_eq!(f.entries[1].key, "link:https://news.example/2");
         assert_eq!(f.entries[2].content.as_deref(), Some("Three."));
+    }
+
+    #[test]
+    fn a_guid_shared_by_different_items_does_not_hide_them() {
+        let rss = br#"<rss version="2.0"><channel><title>T</title>
+            <item><guid isPermaLink="false">dup</guid><title>One</title><link>https://n.example/1</link></item>
+            <item><guid isPermaLink="false">dup</guid><title>Two</title><link>https://n.example/2</link></item>
+            <item><guid isPermaLink="false">dup</guid><title>One</title><link>https://n.example/1</link></item>
+            </channel></rss>"#;
+        let f = parse_feed(rss, &base()).unwrap();
+        let keys: Vec<&str> = f.entries.iter().map(|e| e.key.as_str()).collect();
+        assert!(keys[0].starts_with("id:dup#"), "{keys:?}");
+        assert!(keys[1].starts_with("id:dup#"), "{keys:?}");
+        assert_ne!(keys[0], keys[1]);
+        assert_eq!(keys[2], keys[0], "the same item twice is one");
+        // Whatever the order of the items, each keeps its key.
+        let swapped = br#"<rss version="2.0"><channel><title>T</title>
+            <item><guid isPermaLink="false">dup</guid><title>Two</title><link>https://n.example/2</link></item>
+            <item><guid isPermaLink="false">dup</guid><title>One</title><link>https://n.example/1</link></item>
+            </channel></rss>"#;
+        let again = parse_feed(swapped, &base()).unwrap();
+        assert_eq!(again.entries[0].key, keys[1]);
+        assert_eq!(again.entries[1].key, keys[0]);
     }
 
     #[test]

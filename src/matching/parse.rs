@@ -186,7 +186,13 @@ struct Parser {
     toks: Vec<(Tok, usize)>,
     pos: usize,
     end_col: usize,
+    /// Parentheses and NOTs open around the current token.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses and NOT a query may have: far past any real query, and
+/// short of what parsing, matching and explaining could recurse through.
+const MAX_NESTING: usize = 64;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -195,6 +201,22 @@ impl Parser {
 
     fn col(&self) -> usize {
         self.toks.get(self.pos).map_or(self.end_col, |(_, c)| *c)
+    }
+
+    /// Parses what `inner` parses one level deeper, refusing queries nested too deeply.
+    fn nested(
+        &mut self,
+        inner: fn(&mut Parser) -> Result<Node, ParseError>,
+    ) -> Result<Node, ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.err(format!(
+                "nested too deeply (at most {MAX_NESTING} levels of parentheses and NOT)"
+            )));
+        }
+        self.depth += 1;
+        let node = inner(self);
+        self.depth -= 1;
+        node
     }
 
     fn err(&self, message: impl Into<String>) -> ParseError {
@@ -232,11 +254,11 @@ impl Parser {
         match self.peek() {
             Some(Tok::Not) => {
                 self.pos += 1;
-                Ok(Node::Not(Box::new(self.unary()?)))
+                Ok(Node::Not(Box::new(self.nested(Parser::unary)?)))
             }
             Some(Tok::Minus) => {
                 self.pos += 1;
-                Ok(Node::Not(Box::new(self.near()?)))
+                Ok(Node::Not(Box::new(self.nested(Parser::near)?)))
             }
             _ => self.near(),
         }
@@ -283,7 +305,7 @@ impl Parser {
         match tok {
             Some(Tok::LParen) => {
                 self.pos += 1;
-                let inner = self.or()?;
+                let inner = self.nested(Parser::or)?;
                 if self.peek() != Some(&Tok::RParen) {
                     return Err(self.err("expected ')'"));
                 }
@@ -372,6 +394,7 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
         toks,
         pos: 0,
         end_col,
+        depth: 0,
     };
     if p.peek().is_none() {
         return Err(p.err("empty query (use * to match every article)"));
@@ -466,6 +489,20 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let ok = format!("{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok());
+        for deep in [
+            format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("* {}x", "NOT ".repeat(100_000)),
+            format!("* {}x", "-(".repeat(50_000)),
+        ] {
+            let err = parse(&deep).unwrap_err();
+            assert!(err.message.contains("nested too deeply"), "{}", err.message);
+        }
     }
 
     #[test]

@@ -112,15 +112,38 @@ async fn run_reloads_on_sighup_and_stops_gracefully_on_sigterm() {
                 .success()
         );
     };
+    let once = {
+        let path = path.clone();
+        move |args: &[&str]| {
+            newswatch()
+                .arg("--config")
+                .arg(&path)
+                .args(args)
+                .output()
+                .unwrap()
+        }
+    };
     tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
         wait_line(&lines, &mut seen, "Rocket launch succeeds");
+        // One poller per database: a `once` beside the daemon is refused, a dry run is not.
+        let beside = once(&["once"]);
+        assert_eq!(beside.status.code(), Some(1));
+        assert!(
+            stderr(&beside).contains("another newswatch is polling"),
+            "{}",
+            stderr(&beside)
+        );
+        assert!(once(&["once", "--dry-run"]).status.success());
         signal("-HUP");
         wait_line(&lines, &mut seen, "config reloaded");
         signal("-TERM");
         wait_line(&lines, &mut seen, "stopped");
         let status = child.wait().unwrap();
         assert!(status.success(), "{status:?}");
+        // The lock goes with the daemon.
+        let after = once(&["once"]);
+        assert!(after.status.success(), "{}", stderr(&after));
     })
     .await
     .unwrap();
