@@ -47,9 +47,13 @@ pub fn init_tracing(quiet: bool, verbose: u8) {
             tracing_subscriber::EnvFilter::new(format!("warn,newswatch={level}"))
         })
     };
+    // Colour for a person at a terminal only: not in a file, a pipe or the journal.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(progress::StderrWriter)
+        .with_ansi(ansi)
         .with_target(false);
     if std::env::var_os("JOURNAL_STREAM").is_some() || std::env::var_os("INVOCATION_ID").is_some() {
         builder.with_ansi(false).without_time().init();

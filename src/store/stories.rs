@@ -92,7 +92,8 @@ impl Store {
     }
 
     /// Stories of `topic` (or every topic) seen since `since`, newest first, with their
-    /// timelines.
+    /// timelines. Seen means a report published since then, or one read since then: an
+    /// old report read today (a feed's backlog, a wrong date) is news to the user today.
     pub fn stories(
         &self,
         topic: Option<&str>,
@@ -102,7 +103,10 @@ impl Store {
         let mut stories: Vec<StoryView> = conn
             .prepare(
                 "SELECT id, topic, title, started, last_seen, sources, muted FROM stories
-                 WHERE last_seen >= ?1 AND (?2 IS NULL OR topic = ?2)
+                 WHERE (last_seen >= ?1
+                        OR id IN (SELECT story_id FROM matches
+                                  WHERE matched_at >= ?1 AND story_id IS NOT NULL))
+                   AND (?2 IS NULL OR topic = ?2)
                  ORDER BY last_seen DESC, id DESC",
             )?
             .query_map(params![since.timestamp(), topic], |r| {
@@ -158,7 +162,11 @@ impl Store {
                 0,
             ),
             (
-                "SELECT topic, COUNT(*) FROM stories WHERE last_seen >= ?1 GROUP BY topic",
+                "SELECT topic, COUNT(*) FROM stories
+                 WHERE last_seen >= ?1
+                    OR id IN (SELECT story_id FROM matches
+                              WHERE matched_at >= ?1 AND story_id IS NOT NULL)
+                 GROUP BY topic",
                 1,
             ),
             (

@@ -149,6 +149,12 @@ fn articles_notices_and_delivery_survive_reopen() {
     assert_eq!(views[0].title, "title k1");
     assert!(views[0].timeline[0].new_story && !views[0].timeline[1].notified);
     assert!(store.stories(Some("other"), at(0)).unwrap().is_empty());
+    // Its reports are dated long ago but were read just now: it is listed among today's.
+    let hour = chrono::Duration::hours(1);
+    assert!(at(2) < now - hour);
+    assert_eq!(store.stories(Some("T"), now - hour).unwrap().len(), 1);
+    assert!(store.stories(Some("T"), now + hour).unwrap().is_empty());
+    assert_eq!(store.topic_activity(now - hour).unwrap()["T"].1, 1);
     // Open means seen within the window of the newest article on the stories' clock.
     assert_eq!(store.open_stories(Duration::ZERO).unwrap().0.len(), 1);
 }

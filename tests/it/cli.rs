@@ -595,3 +595,23 @@ fn service_install_writes_a_relative_config_path_as_an_absolute_one() {
     let want = format!("--config \"{}\" run", config.display());
     assert!(unit.contains(&want), "{unit}");
 }
+
+#[test]
+fn logs_written_to_a_file_or_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let db = dir.path().join("nw.db");
+    std::fs::write(&config, config_text(&db, "", &[], "")).unwrap();
+    let out = newswatch()
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "newswatch=debug")
+        .arg("--config")
+        .arg(&config)
+        .arg("once")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("DEBUG"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}
