@@ -79,7 +79,7 @@ pub enum Command {
         /// Only this topic's stories.
         #[arg(long, value_name = "T")]
         topic: Option<String>,
-        /// Stories with an article this recent (e.g. 48h, 7d).
+        /// Stories with an article published or read this recently (e.g. 48h, 7d).
         #[arg(long, value_name = "DURATION", default_value = "72h", value_parser = crate::config::parse_duration)]
         since: std::time::Duration,
         /// One JSON object per story per line: {"id", "topic", "title", "started",
