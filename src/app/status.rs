@@ -66,13 +66,18 @@ pub(super) async fn status(config_path: &Path, json: bool) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// The status of a feed that is gone for good.
+const GONE: u16 = 410;
+
 /// A feed's line of `status --json`, with when it is next polled.
 fn feed_json(config: &Config, f: &FeedConfig, s: &FeedStatus) -> serde_json::Value {
     let backoff = crate::daemon::backoff_factor(s.failures);
     let wait = config.interval_of(f) * backoff;
     // The daemon adds ±10% jitter; this is the expected time.
+    // A feed that is gone (410) is not polled again by the running daemon.
     let next = s
         .last_fetch
+        .filter(|_| s.last_status != Some(GONE))
         .map(|t| t + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX));
     json!({
         "url": f.url.as_str(),
@@ -117,6 +122,13 @@ fn print_status(
         writeln!(out, "  {} — {state}", shown_name(f, s))?;
         if let Some(to) = &s.moved_to {
             writeln!(out, "    moved permanently to {to} (update the config)")?;
+        }
+        if s.last_status == Some(GONE) {
+            writeln!(
+                out,
+                "    gone for good (HTTP 410): not polled again until a restart; remove it from the config"
+            )?;
+            continue;
         }
         let next = v["next_poll"]
             .as_str()
@@ -249,4 +261,32 @@ pub(super) fn install_service(config_path: &Path) -> anyhow::Result<ExitCode> {
         "\nnow run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now newswatch\n  journalctl --user -u newswatch -f"
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gone_feed_has_no_next_poll() {
+        let config = crate::config::parse(
+            "[[feeds]]\nurl = \"https://gone.example/rss\"\nname = \"Gone\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let state = FeedStatus {
+            last_fetch: Some(Utc::now()),
+            last_status: Some(GONE),
+            last_error: Some("HTTP 410 Gone".into()),
+            failures: 1,
+            ..FeedStatus::default()
+        };
+        let json = feed_json(&config, &config.feeds[0], &state);
+        assert!(json["next_poll"].is_null(), "{json}");
+        let mut out = Vec::new();
+        print_status(&mut out, &config, &[state], &[json], &[]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("gone for good (HTTP 410)"), "{text}");
+        assert!(!text.contains("next ~"), "{text}");
+    }
 }
