@@ -177,12 +177,8 @@ fn distinct_keys(entries: &mut [FeedEntry]) {
         .map(|(k, _)| k.to_string())
         .collect();
     for e in entries.iter_mut().filter(|e| shared.contains(&e.key)) {
-        let mut h = Sha256::new();
-        h.update(e.link.as_ref().map_or("", Url::as_str).as_bytes());
-        h.update([0]);
-        h.update(e.title.as_bytes());
-        let digest = h.finalize();
-        let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let link = e.link.as_ref().map_or("", Url::as_str);
+        let hex = short_hash(&[link.as_bytes(), &[0], e.title.as_bytes()], 6);
         e.key = format!("{}#{hex}", e.key);
     }
 }
@@ -261,15 +257,28 @@ pub fn entry_key(
     if let Some(link) = link {
         return format!("link:{}", canonical_link(link));
     }
-    let mut h = Sha256::new();
-    h.update(title.as_bytes());
-    h.update([0]);
-    if let Some(p) = published {
-        h.update(p.timestamp().to_le_bytes());
-    }
-    let digest = h.finalize();
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let time = published.map(|p| p.timestamp().to_le_bytes());
+    let hex = short_hash(
+        &[
+            title.as_bytes(),
+            &[0],
+            time.as_ref().map_or(&[][..], |t| &t[..]),
+        ],
+        12,
+    );
     format!("hash:{hex}")
+}
+
+/// The first `bytes` bytes of the SHA-256 of `parts`, in hex.
+fn short_hash(parts: &[&[u8]], bytes: usize) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part);
+    }
+    h.finalize()[..bytes]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Parameters that only track where a click came from.
