@@ -377,12 +377,31 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}')
 }
 
-/// Lower-cases and removes accents: `Zelenskyy` → `zelenskyy`, `Élysée` → `elysee`.
+/// Lower-cases and removes accents: `Zelenskyy` → `zelenskyy`, `Élysée` → `elysee`,
+/// `Łódź` → `lodz`, `Straße` → `strasse`.
 pub fn fold(s: &str) -> String {
-    s.nfkd()
+    let mut out = String::with_capacity(s.len());
+    for c in s
+        .nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .collect()
+    {
+        // Letters that carry their mark inside, so decomposition leaves them be: "Łódź",
+        // "Straße" and "Ærø" are written "Lodz", "Strasse" and "Aero" by those who can't
+        // type them.
+        match c {
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'þ' => out.push_str("th"),
+            'ø' => out.push('o'),
+            'ł' => out.push('l'),
+            'đ' | 'ð' => out.push('d'),
+            'ı' => out.push('i'),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// `zelensky's` → `zelensky`, `o'brien` → `obrien`, `'quoted'` → `quoted`.
@@ -410,6 +429,17 @@ mod tests {
             w,
             [
                 "zelensky", "peace", "talks", "in", "the", "elysee", "obrien"
+            ]
+        );
+    }
+
+    #[test]
+    fn letters_with_their_mark_inside_fold_as_people_type_them() {
+        let w: Vec<String> = words("Łódź Straße STRASSE Ærø Wałęsa Þór Ðakovo Øresund").collect();
+        assert_eq!(
+            w,
+            [
+                "lodz", "strasse", "strasse", "aero", "walesa", "thor", "dakovo", "oresund"
             ]
         );
     }
