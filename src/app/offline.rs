@@ -285,26 +285,29 @@ pub(super) fn backtest(
     }
     out.flush()?;
     drop(out);
-    if !quiet && !mended_lines.is_empty() {
-        eprintln!(
-            "warning: {} line(s) not valid UTF-8, read with U+FFFD for the bad bytes: {}",
-            mended_lines.len(),
-            first_few(&mended_lines)
-        );
-    }
-    if !quiet && !undated_lines.is_empty() {
-        eprintln!(
-            "warning: {} line(s) with a \"published\" that is no date or Unix time, replayed at the time of the article before: {}",
-            undated_lines.len(),
-            first_few(&undated_lines)
-        );
-    }
-    if !quiet && !unreadable_lines.is_empty() {
-        eprintln!(
-            "warning: {} line(s) not an article, output with an \"error\": {}",
-            unreadable_lines.len(),
-            first_few(&unreadable_lines)
-        );
+    if !quiet {
+        for (lines, what) in [
+            (
+                &mended_lines,
+                "not valid UTF-8, read with U+FFFD for the bad bytes",
+            ),
+            (
+                &undated_lines,
+                "with a \"published\" that is no date or Unix time, replayed at the time of the article before",
+            ),
+            (
+                &unreadable_lines,
+                "not an article, output with an \"error\"",
+            ),
+        ] {
+            if !lines.is_empty() {
+                eprintln!(
+                    "warning: {} line(s) {what}: {}",
+                    lines.len(),
+                    first_few(lines)
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
