@@ -246,6 +246,10 @@ const GONE_DELAY: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 struct Slot {
     failures: u32,
+    /// When the last poll finished, and the earliest the server or feed allows the next
+    /// (Retry-After, its own schedule, gone for good): what a changed interval is measured
+    /// from and may not undercut.
+    polled: Option<(Instant, Instant)>,
 }
 
 /// When each feed is next due. Feeds waiting for their time are indexed by it, so a cycle
@@ -259,19 +263,42 @@ struct Timetable {
 }
 
 impl Timetable {
-    /// Takes a (re)loaded feed list: new feeds are due now, removed ones are forgotten,
-    /// the others keep their time and backoff.
-    fn load(&mut self, feeds: &[config::FeedConfig], now: Instant) {
-        self.feeds = feeds
+    /// Takes a (re)loaded config: new feeds are due now, removed ones are forgotten, the
+    /// others keep their backoff and their time, brought forward when their interval was
+    /// shortened (a user who lowers it from an hour to a minute should not wait the hour).
+    fn load(&mut self, config: &Config, now: Instant) {
+        self.feeds = config
+            .feeds
             .iter()
             .map(|f| (f.url.to_string(), f.clone()))
             .collect();
         let known = &self.feeds;
         self.slots.retain(|url, _| known.contains_key(url));
         self.due.retain(|(_, url)| known.contains_key(url));
+        let sooner: Vec<(Instant, Instant, String)> = self
+            .due
+            .iter()
+            .filter_map(|(at, url)| {
+                let (slot, feed) = (self.slots.get(url)?, self.feeds.get(url)?);
+                let (finished, not_before) = slot.polled?;
+                let wait = config.interval_of(feed) * backoff_factor(slot.failures);
+                let due = (finished + wait).max(not_before).max(now);
+                (due < *at).then(|| (*at, due, url.clone()))
+            })
+            .collect();
+        for (at, due, url) in sooner {
+            self.due.remove(&(at, url.clone()));
+            self.due.insert((due, url));
+        }
         for url in self.feeds.keys() {
             if !self.slots.contains_key(url) {
-                self.slots.insert(url.clone(), Slot { failures: 0 });
+                self.slots.insert(
+                    url.clone(),
+                    Slot {
+                        failures: 0,
+                        polled: None,
+                    },
+                );
                 self.due.insert((now, url.clone()));
             }
         }
@@ -304,20 +331,20 @@ impl Timetable {
         };
         slot.failures = if polled.ok { 0 } else { slot.failures + 1 };
         let interval = config.interval_of(feed);
-        let mut delay = next_delay(interval, slot.failures);
-        if let Some(wait) = polled.retry_after {
-            delay = delay.max(wait);
-        }
-        // What the feed asks for, within the user's bound.
+        // What the server or the feed asks for: the feed's within the user's bound.
+        let mut asked = polled.retry_after.unwrap_or_default();
         if let Some(wait) = polled.wait_hint {
-            delay = delay.max(wait.min(interval * MAX_HINT_FACTOR));
+            asked = asked.max(wait.min(interval * MAX_HINT_FACTOR));
         }
         if polled.gone {
             // Not polled again by this run; a restart tries once more.
             tracing::warn!(feed = %url, "feed is gone (HTTP 410); no longer polled — remove it from the config");
-            delay = GONE_DELAY;
+            asked = GONE_DELAY;
         }
-        self.due.insert((Instant::now() + delay, url.to_string()));
+        let delay = next_delay(interval, slot.failures).max(asked);
+        let now = Instant::now();
+        slot.polled = Some((now, now + asked));
+        self.due.insert((now + delay, url.to_string()));
         tracing::debug!(feed = %url, next_in = ?delay, "scheduled");
     }
 }
@@ -338,7 +365,7 @@ impl Scheduler {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(String, Polled)>();
         let mut loaded = rx.borrow_and_update().clone();
         let mut table = Timetable::default();
-        table.load(&loaded.config.feeds, Instant::now());
+        table.load(&loaded.config, Instant::now());
         let mut permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
         // Keep-alives come from this loop, so a stuck scheduler is restarted by systemd.
         let keepalive = SdNotify::watchdog_interval();
@@ -372,7 +399,7 @@ impl Scheduler {
                         return;
                     }
                     loaded = rx.borrow_and_update().clone();
-                    table.load(&loaded.config.feeds, Instant::now());
+                    table.load(&loaded.config, Instant::now());
                     permits = Arc::new(Semaphore::new(loaded.config.daemon.concurrency));
                     self.sd.status(&status_line(&loaded.config, last_poll));
                 }
@@ -592,6 +619,62 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(interval: &str) -> Config {
+        let text = format!(
+            "[daemon]\npoll_interval = \"{interval}\"\n[[feeds]]\nurl = \"http://127.0.0.1:9/a.xml\"\n[[feeds]]\nurl = \"http://127.0.0.1:9/b.xml\"\ninterval = \"2h\"\n"
+        );
+        config::parse(&text, "config.toml").unwrap()
+    }
+
+    fn polled(retry_after: Option<Duration>) -> Polled {
+        Polled {
+            ok: true,
+            retry_after,
+            gone: false,
+            wait_hint: None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shortened_interval_brings_the_next_poll_forward() {
+        let start = Instant::now();
+        let hour = config("1h");
+        let mut table = Timetable::default();
+        table.load(&hour, start);
+        assert_eq!(table.take_due(start).len(), 2, "new feeds are due at once");
+        let (a, b) = ("http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml");
+        table.finished(a, &polled(None), &hour);
+        table.finished(b, &polled(None), &hour);
+        assert!(table.next_due().unwrap() >= start + Duration::from_secs(54 * 60));
+
+        tokio::time::advance(Duration::from_secs(120)).await;
+        let now = Instant::now();
+        table.load(&config("5m"), now);
+        // Feed a follows the daemon's interval: due 5 minutes after its poll, not in an
+        // hour. Feed b has its own 2 h, which did not change.
+        let due: Vec<(Instant, &str)> = table.due.iter().map(|(t, u)| (*t, u.as_str())).collect();
+        assert_eq!(due[0], (start + Duration::from_secs(300), a), "{due:?}");
+        assert!(due[1].0 >= start + Duration::from_secs(108 * 60), "{due:?}");
+
+        // Lengthening does not postpone a poll already scheduled.
+        table.load(&config("3h"), now);
+        assert_eq!(table.next_due(), Some(start + Duration::from_secs(300)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shortened_interval_still_honours_retry_after() {
+        let start = Instant::now();
+        let hour = config("1h");
+        let mut table = Timetable::default();
+        table.load(&hour, start);
+        table.take_due(start);
+        let a = "http://127.0.0.1:9/a.xml";
+        table.finished(a, &polled(Some(Duration::from_secs(1800))), &hour);
+        table.load(&config("1m"), start);
+        let due = table.due.iter().find(|(_, u)| u == a).unwrap().0;
+        assert_eq!(due, start + Duration::from_secs(1800));
+    }
 
     #[test]
     fn backoff_grows_to_a_cap_with_jitter() {

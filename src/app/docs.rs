@@ -13,8 +13,12 @@ use crate::cli::Cli;
 
 /// Prints the completion script for `shell` on stdout.
 pub(super) fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    // Written to a buffer first: `generate` panics on a write error, such as a pipe that
+    // `head` closed; an error returned here ends quietly instead.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "newswatch", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut Cli::command(), "newswatch", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

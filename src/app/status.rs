@@ -146,7 +146,15 @@ fn print_status(
             out,
             "    last fetch {}, next ~{}, every {}{backoff}, {} entries",
             when(s.last_fetch),
-            next.map_or_else(|| "at start".to_string(), |t| when(Some(t))),
+            next.map_or_else(
+                || "at start".to_string(),
+                // Past its time: the daemon is about to poll it (or is not running).
+                |t| if t <= Utc::now() {
+                    "now".to_string()
+                } else {
+                    when(Some(t))
+                }
+            ),
             format_duration(config.interval_of(f)),
             s.entries
         )?;

@@ -34,6 +34,28 @@ fn completions_name_every_subcommand_in_each_shell() {
 }
 
 #[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `newswatch completions fish | head -1`: the reader is gone before the writer is done.
+    for args in [
+        &["completions", "fish"][..],
+        &["completions", "bash"],
+        &["man"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = newswatch()
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn man_prints_roff_and_writes_one_page_per_subcommand() {
     let page = String::from_utf8(succeed(newswatch().arg("man")).stdout).unwrap();
     assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{page}");
