@@ -7,6 +7,7 @@
 //! stemmer). Queries are compiled once per stemmer ([`Stemming`]) so that both sides
 //! always agree.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
@@ -91,6 +92,11 @@ impl Stemming {
     pub fn index(self) -> usize {
         self.0
     }
+
+    /// Whether the language writes every noun with a capital, so a capital marks no name.
+    pub fn capitalises_nouns(self) -> bool {
+        matches!(ALGORITHMS[self.0].1, Algorithm::German)
+    }
 }
 
 /// Words whose stems the process keeps, per stemming: enough for the everyday vocabulary of
@@ -161,6 +167,9 @@ pub struct Analysis {
     pub terms: Vec<String>,
     /// The same tokens folded but not stemmed (for prefix queries and explanations).
     pub words: Vec<String>,
+    /// Positions of words written in capitals ("US", "U.S.", "NATO"), ascending: where a
+    /// query's acronym may match.
+    capitals: Vec<u32>,
     /// First position of the lead and of the body (the title starts at 0).
     lead_start: usize,
     body_start: usize,
@@ -183,13 +192,15 @@ impl Analysis {
         let detected = detect_lang(&sample);
         let stemming = Stemming::for_lang(detected);
         let stemmer = stemming.stemmer();
-        let mut words: Vec<String> = words(title).collect();
+        let mut words: Vec<String> = Vec::new();
+        let mut capitals = Vec::new();
+        push_words(&mut words, &mut capitals, title);
         let lead_start = words.len() + FIELD_GAP;
         words.resize(lead_start, String::new());
-        words.extend(self::words(lead));
+        push_words(&mut words, &mut capitals, lead);
         let body_start = words.len() + FIELD_GAP;
         words.resize(body_start, String::new());
-        words.extend(self::words(body));
+        push_words(&mut words, &mut capitals, body);
         let terms = {
             let mut all = STEMS.lock().unwrap_or_else(PoisonError::into_inner);
             let stems = &mut all[stemming.index()];
@@ -215,6 +226,7 @@ impl Analysis {
             word_index: OnceLock::new(),
             terms,
             words,
+            capitals,
             lead_start,
             body_start,
         }
@@ -237,6 +249,29 @@ impl Analysis {
             .collect();
         out.sort_unstable();
         out
+    }
+
+    /// Positions of a name as written (folded, unstemmed), with its plural: "hamas" is not
+    /// "hama", "mars" not "mar".
+    pub fn name_positions(&self, name: &str) -> Vec<u32> {
+        let index = self.word_index.get_or_init(|| index_of(&self.words));
+        let mut out: Vec<u32> = [name.to_string(), format!("{name}s"), format!("{name}es")]
+            .iter()
+            .filter_map(|w| index.get(w.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Positions of a word where the text writes it in capitals: "US" and "U.S.", not "us".
+    pub fn capital_positions(&self, word: &str) -> Vec<u32> {
+        self.capitals
+            .iter()
+            .copied()
+            .filter(|&p| self.words[p as usize] == word)
+            .collect()
     }
 
     /// Positions where every term of `phrase` follows the previous one.
@@ -349,6 +384,80 @@ fn split_lead(text: &str) -> (&str, &str) {
 /// Splits text into normalised words (before stemming).
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     tokens(text).filter_map(word)
+}
+
+/// Appends the words of `text` to `out`, noting in `capitals` the positions of those
+/// written in capitals. Initialisms are one word: "U.S." is "US".
+fn push_words(out: &mut Vec<String>, capitals: &mut Vec<u32>, text: &str) {
+    let text = join_initialisms(text);
+    for raw in tokens(&text) {
+        if let Some(w) = word(raw) {
+            if in_capitals(raw) {
+                capitals.push(out.len() as u32);
+            }
+            out.push(w);
+        }
+    }
+}
+
+/// Two letters or more, all capitals: "US", "NATO", "ΕΕ".
+pub fn in_capitals(raw: &str) -> bool {
+    let mut letters = 0;
+    for c in raw.chars() {
+        if !c.is_uppercase() {
+            return false;
+        }
+        letters += 1;
+    }
+    letters >= 2
+}
+
+/// Initialisms written with stops as one word, for tokenising: "U.S." → "US", "U.N.-led"
+/// → "UN-led", "J.R.R. Tolkien" → "JRR Tolkien". Single capitals with stops, two or more:
+/// a sentence ending in one ("Plan B. Then") is no initialism.
+pub fn join_initialisms(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    // A capital, a stop, a capital: rare enough that most texts are returned as they are.
+    let starts_one = |i: usize| {
+        b[i].is_ascii_uppercase()
+            && b.get(i + 1) == Some(&b'.')
+            && b.get(i + 2).is_some_and(u8::is_ascii_uppercase)
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+    };
+    let Some(first) = (0..b.len().saturating_sub(2)).find(|&i| starts_one(i)) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut from = first;
+    while let Some(start) = (from..b.len().saturating_sub(2)).find(|&j| starts_one(j)) {
+        // Letters of the initialism: "X." repeated, the last stop optional ("U.S" in URLs
+        // and careless copy).
+        let mut j = start;
+        let mut letters = Vec::new();
+        while j < b.len()
+            && b[j].is_ascii_uppercase()
+            && (j + 1 == b.len() || !b[j + 1].is_ascii_alphanumeric())
+        {
+            letters.push(b[j]);
+            if b.get(j + 1) == Some(&b'.') {
+                j += 2;
+            } else {
+                j += 1;
+                break;
+            }
+        }
+        if letters.len() < 2 {
+            from = start + 1;
+            continue;
+        }
+        out.push_str(&text[i..start]);
+        out.extend(letters.iter().map(|&c| c as char));
+        i = j;
+        from = j;
+    }
+    out.push_str(&text[i..]);
+    Cow::Owned(out)
 }
 
 /// Raw tokens of text: runs of letters, digits and apostrophes, as written.
@@ -499,6 +608,31 @@ mod tests {
         assert_eq!(Analysis::new("Overleg hervat", dutch).lang, Some("nld"));
         // Too short to tell: trigram detection decides.
         assert!(!is_plainly_english("The talks and the agenda"));
+    }
+
+    #[test]
+    fn initialisms_are_one_word_and_capitals_are_noted() {
+        for (text, joined) in [
+            ("The U.S. imposed", "The US imposed"),
+            ("a U.N.-led force", "a UN-led force"),
+            ("J.R.R. Tolkien", "JRR Tolkien"),
+            ("in Washington, D.C.", "in Washington, DC"),
+            ("the U.S", "the US"),
+            ("Plan B. Then", "Plan B. Then"),
+            ("A.Bc", "A.Bc"),
+            ("no initialism here.", "no initialism here."),
+        ] {
+            assert_eq!(join_initialisms(text), joined, "{text}");
+        }
+        let a = Analysis::new("US and us", "The U.S. said NATO, Nato and nato.");
+        let us: Vec<u32> = a.capital_positions("us");
+        assert_eq!(
+            us.len(),
+            2,
+            "title US and lead U.S., not the pronoun: {us:?}"
+        );
+        assert_eq!(a.capital_positions("nato").len(), 1);
+        assert!(in_capitals("ΕΕ") && !in_capitals("A") && !in_capitals("G7"));
     }
 
     #[test]

@@ -145,6 +145,18 @@ impl Eval<'_> {
                 let hits = self.a.prefix_positions(prefix);
                 self.leaf(text.clone(), hits, scope, depth)
             }
+            Node::Name {
+                word,
+                capitals,
+                text,
+            } => {
+                let (hits, how) = if *capitals {
+                    (self.a.capital_positions(word), "acronym: in capitals only")
+                } else {
+                    (self.a.name_positions(word), "name: as written")
+                };
+                self.leaf(format!("{text} ({how})"), hits, scope, depth)
+            }
             Node::Scoped { field, inner } => {
                 let at = self.placeholder(depth, || format!("{}:", field.name()));
                 let found = self.node(inner, Some(*field), depth + 1);
@@ -281,7 +293,8 @@ impl Eval<'_> {
                 let shown: Vec<String> = hits
                     .iter()
                     .take(8)
-                    .map(|p| format!("{}@{}", self.a.field_of(*p).name(), p))
+                    // The word as the article has it: which form of a stem, which name.
+                    .map(|p| format!("{}@{} {:?}", self.a.field_of(*p).name(), p, self.a.word(*p)))
                     .collect();
                 let more = if hits.len() > 8 {
                     format!(" (+{} more)", hits.len() - 8)

@@ -32,7 +32,7 @@ impl Query {
         let root = parse::parse(source)?;
         let compiled = Stemming::ALL
             .iter()
-            .map(|s| stem_node(&root, &s.stemmer()))
+            .map(|s| stem_node(&root, &s.stemmer(), s.capitalises_nouns()))
             .collect();
         Ok(Query {
             source: source.to_string(),
@@ -65,7 +65,10 @@ impl fmt::Display for Query {
     }
 }
 
-fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer) -> Node {
+/// The query with its words stemmed; in a language that capitalises every noun
+/// (German), a capital marks no name, so names are stemmed like other words.
+fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer, nouns_capitalised: bool) -> Node {
+    let stem_node = |n: &Node, s: &rust_stemmers::Stemmer| stem_node(n, s, nouns_capitalised);
     let stem = |words: &[String]| -> Vec<String> {
         words.iter().map(|w| stemmer.stem(w).into_owned()).collect()
     };
@@ -94,7 +97,15 @@ fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer) -> Node {
             field: *field,
             inner: Box::new(stem_node(inner, stemmer)),
         },
-        Node::All | Node::Prefix { .. } => node.clone(),
+        Node::Name {
+            word,
+            capitals: false,
+            text,
+        } if nouns_capitalised => Node::Term {
+            words: stem(std::slice::from_ref(word)),
+            text: text.clone(),
+        },
+        Node::All | Node::Prefix { .. } | Node::Name { .. } => node.clone(),
     }
 }
 
@@ -150,6 +161,47 @@ mod tests {
         let weak = score(q, "Gaza ceasefire holds", &body).unwrap();
         assert!(strong > 0.6, "{strong}");
         assert!(weak < crate::config::DEFAULT_MIN_SCORE, "{weak}");
+    }
+
+    #[test]
+    fn a_capitalised_word_is_a_name_not_a_stem() {
+        assert!(score("Hamas", "Strikes near Hama", "Villages were shelled.").is_none());
+        assert!(score("Hamas", "Hamas's leaders meet", "Talks went on.").is_some());
+        assert!(score("Mars", "Stocks fell on Mar 3", "Markets slid.").is_none());
+        assert!(score("Mars", "Rover lands on Mars", "Dust everywhere.").is_some());
+        // Its plural still meets it.
+        assert!(score("Kennedy", "The Kennedys gather", "A family reunion.").is_some());
+        // Small letters keep stemming: "hamas" is stemmed as any word is.
+        assert!(score("hamas", "Strikes near Hama", "Villages were shelled.").is_some());
+    }
+
+    #[test]
+    fn a_word_in_capitals_is_an_acronym() {
+        let q = "US AND tariffs";
+        assert!(score(q, "Let us hope", "The tariffs end soon, they told us.").is_none());
+        assert!(score(q, "Tariffs rise", "The U.S. imposed new tariffs.").is_some());
+        assert!(score(q, "Tariffs rise", "The US imposed new tariffs.").is_some());
+        assert!(
+            score(
+                "U.S. AND tariffs",
+                "Tariffs rise",
+                "The US imposed tariffs."
+            )
+            .is_some()
+        );
+        assert!(score("US OR UK", "Britain votes", "The UK election.").is_some());
+        // A query in capitals throughout is shouted, not a row of acronyms.
+        assert!(score("PEACE TALKS", "Peace talk resumes", "Envoys met.").is_some());
+    }
+
+    #[test]
+    fn german_capitalises_nouns_so_capitals_name_nothing() {
+        let text = "Die Gespräche über den Frieden wurden am Montag in Genf fortgesetzt, \
+            sagte ein Sprecher der Regierung. Die Verhandlungen dauerten mehrere Stunden.";
+        let a = Analysis::new("Friedensgespräche in Genf", text);
+        assert_eq!(a.lang, Some("deu"));
+        let q = Query::parse("Verhandlung").unwrap();
+        assert!(q.score(&a).is_some(), "stemmed as German: Verhandlungen");
     }
 
     #[test]

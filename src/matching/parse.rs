@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::analyze::{Field, words};
+use crate::analyze::{Field, in_capitals, join_initialisms, tokens, word, words};
 
 /// A query node. Words are folded; [`super::Query`] keeps stemmed copies per language.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,15 @@ pub enum Node {
     },
     Phrase {
         words: Vec<String>,
+        text: String,
+    },
+    /// A word written with a capital: a name, matched as written with its plural rather
+    /// than by stem ("Hamas" is not "Hama", "Mars" not "Mar"); or, written all in
+    /// capitals, an acronym, matched only where the text writes it so ("US", "U.S.", not
+    /// "us").
+    Name {
+        word: String,
+        capitals: bool,
         text: String,
     },
     /// Words starting with a prefix (`negotiat*`), matched unstemmed.
@@ -184,6 +193,8 @@ fn word_token(word: String, col: usize) -> Result<Tok, ParseError> {
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
+    /// Every word is in capitals ("PEACE TALKS"): capitals say nothing then.
+    shouted: bool,
     pos: usize,
     end_col: usize,
     /// Parentheses and NOTs open around the current token.
@@ -314,7 +325,7 @@ impl Parser {
             }
             Some(Tok::Word(w)) => {
                 self.pos += 1;
-                word_node(&w, col)
+                word_node(&w, col, self.shouted)
             }
             Some(Tok::Phrase(p)) => {
                 self.pos += 1;
@@ -342,7 +353,7 @@ impl Parser {
     }
 }
 
-fn word_node(w: &str, col: usize) -> Result<Node, ParseError> {
+fn word_node(w: &str, col: usize, shouted: bool) -> Result<Node, ParseError> {
     if let Some(stem) = w.strip_suffix('*') {
         let folded: Vec<String> = words(stem).collect();
         return match folded.as_slice() {
@@ -356,12 +367,30 @@ fn word_node(w: &str, col: usize) -> Result<Node, ParseError> {
             }),
         };
     }
-    let folded: Vec<String> = words(w).collect();
+    let joined = join_initialisms(w);
+    let raw: Vec<&str> = tokens(&joined).collect();
+    let folded: Vec<String> = raw.iter().filter_map(|r| word(r)).collect();
     if folded.is_empty() {
         return Err(ParseError {
             column: col,
             message: format!("{w:?} has no letters or digits to search for"),
         });
+    }
+    if let ([raw], [folded]) = (raw.as_slice(), folded.as_slice())
+        && !shouted
+    {
+        let capitals = in_capitals(raw);
+        let mut chars = raw.chars();
+        let titled = chars.next().is_some_and(char::is_uppercase)
+            && chars.any(char::is_lowercase)
+            && raw.chars().all(char::is_alphabetic);
+        if capitals || titled {
+            return Ok(Node::Name {
+                word: folded.clone(),
+                capitals,
+                text: w.to_string(),
+            });
+        }
     }
     Ok(Node::Term {
         words: folded,
@@ -380,7 +409,11 @@ fn single_or(mut items: Vec<Node>, many: fn(Vec<Node>) -> Node) -> Node {
 /// Whether a node has word positions (so NEAR can measure distances).
 fn is_positional(node: &Node) -> bool {
     match node {
-        Node::Term { .. } | Node::Phrase { .. } | Node::Prefix { .. } | Node::Near { .. } => true,
+        Node::Term { .. }
+        | Node::Name { .. }
+        | Node::Phrase { .. }
+        | Node::Prefix { .. }
+        | Node::Near { .. } => true,
         Node::Or(items) => items.iter().all(is_positional),
         Node::Scoped { inner, .. } => is_positional(inner),
         _ => false,
@@ -390,7 +423,9 @@ fn is_positional(node: &Node) -> bool {
 /// Parses a query into its node tree.
 pub fn parse(input: &str) -> Result<Node, ParseError> {
     let (toks, end_col) = lex(input)?;
+    let shouted = is_shouted(&toks);
     let mut p = Parser {
+        shouted,
         toks,
         pos: 0,
         end_col,
@@ -411,6 +446,24 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
         });
     }
     Ok(node)
+}
+
+/// A query written all in capitals ("PEACE TALKS"), where capitals mark no acronym: no
+/// word or phrase has a small letter, and there are two words or more, one of four letters
+/// or more ("US OR UK" is two acronyms).
+fn is_shouted(toks: &[(Tok, usize)]) -> bool {
+    let texts: Vec<&str> = toks
+        .iter()
+        .filter_map(|(t, _)| match t {
+            Tok::Word(w) | Tok::Phrase(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+    texts.len() >= 2
+        && !texts.iter().any(|w| w.chars().any(char::is_lowercase))
+        && texts
+            .iter()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
 }
 
 /// Whether a node can match on something present rather than only on absences.

@@ -64,7 +64,8 @@ fn sentences(text: &str, a: &Analysis) -> Vec<(String, Vec<u64>)> {
     crate::extract::split_sentences(&text.replace("\n\n", " "))
         .into_iter()
         .map(|s| {
-            let mut content: Vec<u64> = crate::analyze::tokens(s)
+            let joined = crate::analyze::join_initialisms(s);
+            let mut content: Vec<u64> = crate::analyze::tokens(&joined)
                 .filter_map(|raw| terms.term(raw))
                 .filter(|t| is_content(t))
                 .map(|t| term_hash(&t))

@@ -188,7 +188,10 @@ fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     };
     let gaza = explain("Ukraine peace talks", "offtopic-gaza");
     assert!(gaza.contains("title:    Gaza ceasefire holds"), "{gaza}");
-    assert!(gaza.contains("✓ Ukraine — 1 hit: body@"), "{gaza}");
+    assert!(
+        gaza.contains("✓ Ukraine (name: as written) — 1 hit: body@"),
+        "{gaza}"
+    );
     assert!(
         gaza.contains("verdict:  no match: score 0.10 is below min_score 0.15"),
         "{gaza}"
