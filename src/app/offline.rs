@@ -161,8 +161,26 @@ pub(super) async fn explain(
     )?;
     writeln!(out, "words:    {}\n", text.split_whitespace().count())?;
     write!(out, "{explanation}")?;
+    // The feed the article comes from, when a URL names a site the config reads.
+    let host = url::Url::parse(input)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let feed = host.as_deref().and_then(|h| {
+        config
+            .feeds
+            .iter()
+            .find(|f| f.url.host_str().is_some_and(|fh| same_site(fh, h)))
+    });
     let verdict = match explanation.score {
+        _ if analysis.says_nothing() => {
+            "no match: the article says nothing (no words, or only a dateline)".to_string()
+        }
         Some(s) if !t.enabled => format!("no match: the topic is disabled (score {s:.2})"),
+        Some(s) if feed.is_some_and(|f| !t.reads(f)) => format!(
+            "no match: the topic reads only {} and this article is from {} (score {s:.2})",
+            t.feeds.join(", "),
+            feed.map(|f| f.display_name()).unwrap_or_default()
+        ),
         Some(s) if !t.accepts_language(analysis.lang) => {
             format!(
                 "no match: language {} is not among the topic's languages (score {s:.2})",
@@ -187,7 +205,25 @@ pub(super) async fn explain(
         }
     };
     writeln!(out, "\nverdict:  {verdict}")?;
+    if !t.feeds.is_empty() && feed.is_none() {
+        writeln!(
+            out,
+            "note:     the topic reads only {}; this assumes the article comes from one of them",
+            t.feeds.join(", ")
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether two hosts are one site: equal but for `www.`, or one a subdomain of the other
+/// (a feed at feeds.example.com links to www.example.com).
+fn same_site(a: &str, b: &str) -> bool {
+    let bare = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        h.strip_prefix("www.").map(str::to_string).unwrap_or(h)
+    };
+    let (a, b) = (bare(a), bare(b));
+    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
 }
 
 fn collapse(s: &str) -> String {

@@ -224,7 +224,11 @@ impl Eval<'_> {
             self.settle(
                 at,
                 false,
-                format!("failed: part {i} of {} not satisfied", items.len()),
+                format!(
+                    "failed: part {i} of {} ({}) not satisfied",
+                    items.len(),
+                    brief(&items[i - 1])
+                ),
             );
             return Found::miss();
         }
@@ -395,4 +399,34 @@ fn leaf_score(a: &Analysis, hits: &[u32]) -> f64 {
         })
         .sum();
     1.0 - (-weight / 2.0).exp()
+}
+
+/// A clause in a few words, for a verdict's reason: `NOT Nobel`, `(talks OR …)`.
+fn brief(node: &Node) -> String {
+    match node {
+        Node::All => "*".into(),
+        Node::Term { text, .. } | Node::Name { text, .. } | Node::Prefix { text, .. } => {
+            text.clone()
+        }
+        Node::Phrase { text, .. } => format!("\"{text}\""),
+        Node::Not(inner) => format!("NOT {}", brief(inner)),
+        Node::And(items) | Node::Or(items) => {
+            let op = if matches!(node, Node::And(_)) {
+                "AND"
+            } else {
+                "OR"
+            };
+            match items.as_slice() {
+                [a, b] => format!("({} {op} {})", brief(a), brief(b)),
+                [a, ..] => format!("({} {op} …)", brief(a)),
+                [] => "()".into(),
+            }
+        }
+        Node::Near {
+            left,
+            right,
+            within,
+        } => format!("{} NEAR/{within} {}", brief(left), brief(right)),
+        Node::Scoped { field, inner } => format!("{}:{}", field.name(), brief(inner)),
+    }
 }

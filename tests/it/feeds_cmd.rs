@@ -289,6 +289,7 @@ async fn feeds_remove_by_name_or_url_keeps_everything_else() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("nothing was written")
+            && stderr(&out).contains("(as edited):")
             && stderr(&out).contains("topics[0].feeds[0]: no feed is named \"world\""),
         "{}",
         stderr(&out)

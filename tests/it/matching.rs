@@ -282,3 +282,83 @@ fn backtest_reads_unix_times_as_well_as_dates() {
     assert_ne!(a["story"], b["story"], "{lines:?}");
     assert_eq!(b["new_story"], true);
 }
+
+#[test]
+fn explain_agrees_with_the_daemon_on_empty_articles_exclusions_and_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let topics = format!(
+        "{}{}{}[[topics]]\nname = \"Wire only\"\nquery = \"*\"\nfeeds = [\"Wire\"]\n",
+        shipped_topics(),
+        topic("All", "*"),
+        "[[feeds]]\nname = \"Wire\"\nurl = \"http://127.0.0.1:9/feed.xml\"\n"
+    );
+    std::fs::write(&config, topics).unwrap();
+    let explain = |topic: &str, title: &str, text: &str| {
+        let file = dir.path().join("article.txt");
+        std::fs::write(&file, format!("{title}\n{text}\n")).unwrap();
+        let out = succeed(
+            newswatch()
+                .arg("--config")
+                .arg(&config)
+                .args(["explain", "--topic", topic])
+                .arg(&file),
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Nothing to match on: `*` does not match it in the daemon, nor here.
+    let empty = explain("All", "", "");
+    assert!(
+        empty.contains("verdict:  no match: the article says nothing"),
+        "{empty}"
+    );
+    let dateline = explain("All", "Updated: Monday, 28 November 2005, 02:24 GMT", "");
+    assert!(dateline.contains("says nothing"), "{dateline}");
+    // The clause that excluded the article is named.
+    let nobel = explain(
+        "Ukraine peace talks",
+        "Putin meets Witkoff in Moscow on Ukraine peace talks",
+        "Kremlin envoys discussed a ceasefire for Ukraine. Some spoke of a Nobel prize.",
+    );
+    assert!(nobel.contains("(NOT Nobel) not satisfied"), "{nobel}");
+    // A topic that reads some feeds only says so: a file's feed is unknown.
+    let wire = explain("Wire only", "Talks resume", "Envoys met in Geneva.");
+    assert!(wire.contains("verdict:  MATCH"), "{wire}");
+    assert!(
+        wire.contains("note:     the topic reads only Wire"),
+        "{wire}"
+    );
+}
+
+#[tokio::test]
+async fn explain_of_a_url_knows_which_feed_the_site_is() {
+    let server = TestServer::start().await;
+    let (_, page) = article_page("seed-004", "Herald");
+    server.set(
+        "/2025/talks.html",
+        Route::Ok {
+            content_type: "text/html",
+            body: page.into_bytes(),
+            etag: None,
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let text = format!(
+        "[[feeds]]\nname = \"Herald\"\nurl = \"{}\"\n\
+         [[feeds]]\nname = \"Wire\"\nurl = \"http://wire.invalid/feed.xml\"\n\
+         [[topics]]\nname = \"Wire only\"\nquery = \"*\"\nfeeds = [\"Wire\"]\n\
+         [[topics]]\nname = \"Herald only\"\nquery = \"*\"\nfeeds = [\"Herald\"]\n",
+        server.url("/feed.xml")
+    );
+    std::fs::write(&config, text).unwrap();
+    let url = server.url("/2025/talks.html");
+    let wire = stdout(&nw(&config, &["explain", "--topic", "Wire only", &url]).await);
+    assert!(
+        wire.contains("no match: the topic reads only Wire and this article is from Herald"),
+        "{wire}"
+    );
+    let herald = stdout(&nw(&config, &["explain", "--topic", "Herald only", &url]).await);
+    assert!(herald.contains("verdict:  MATCH"), "{herald}");
+    assert!(!herald.contains("note:"), "{herald}");
+}

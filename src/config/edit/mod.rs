@@ -305,9 +305,11 @@ impl ConfigFile {
         self.doc.to_string()
     }
 
-    /// Validates the edited text with the daemon's parser.
+    /// Validates the edited text with the daemon's parser. A problem is located in the
+    /// edited text, which was not written: its lines are not the file's, so it says so.
     pub fn validate(&self) -> Result<Config, EditError> {
-        parse(&self.text(), &self.path.display().to_string()).map_err(EditError::Invalid)
+        let name = format!("{} (as edited)", self.path.display());
+        parse(&self.text(), &name).map_err(EditError::Invalid)
     }
 
     /// Validates the edit and writes it atomically; returns the new config. Refuses if the
