@@ -387,10 +387,22 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Appends the words of `text` to `out`, noting in `capitals` the positions of those
-/// written in capitals. Initialisms are one word: "U.S." is "US".
+/// written in capitals. Initialisms are one word: "U.S." is "US". Sentences are a
+/// position apart, so a phrase never spans two ("…on security. Guarantees…" holds no
+/// "security guarantees").
 fn push_words(out: &mut Vec<String>, capitals: &mut Vec<u32>, text: &str) {
     let text = join_initialisms(text);
+    let mut end = None;
+    let mut last_raw = "";
     for raw in tokens(&text) {
+        let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+        if let Some(end) = end
+            && ends_sentence(&text[end..start], last_raw)
+        {
+            out.push(String::new());
+        }
+        end = Some(start + raw.len());
+        last_raw = raw;
         if let Some(w) = word(raw) {
             if in_capitals(raw) {
                 capitals.push(out.len() as u32);
@@ -398,6 +410,39 @@ fn push_words(out: &mut Vec<String>, capitals: &mut Vec<u32>, text: &str) {
             out.push(w);
         }
     }
+}
+
+/// Whether what stands between two words ends a sentence: a full stop, question or
+/// exclamation mark before a space, unless the word before is an abbreviation ("Mr.",
+/// "Gov.", "St.") or an initial ("John F. Kennedy").
+fn ends_sentence(between: &str, before: &str) -> bool {
+    let Some(mark) = between.find(['.', '!', '?']) else {
+        return false;
+    };
+    if !between[mark..].contains(char::is_whitespace) {
+        return false;
+    }
+    if between[mark..].starts_with('.') {
+        let initial = before.chars().count() == 1 && before.chars().all(char::is_uppercase);
+        if initial || is_abbreviation(before) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Titles and abbreviations written with a stop inside sentences.
+#[rustfmt::skip]
+fn is_abbreviation(word: &str) -> bool {
+    matches!(
+        word,
+        "Mr" | "Mrs" | "Ms" | "Dr" | "Prof" | "St" | "Jr" | "Sr" | "Gen" | "Gov" | "Sen" |
+        "Rep" | "Lt" | "Col" | "Capt" | "Sgt" | "Rev" | "Mt" | "Ft" | "No" | "vs" | "etc" |
+        "Inc" | "Corp" | "Co" | "Ltd" | "Jan" | "Feb" | "Mar" | "Apr" | "Jun" | "Jul" |
+        "Aug" | "Sep" | "Sept" | "Oct" | "Nov" | "Dec" | "approx" |
+        // The last letters of a.m., p.m., e.g. and i.e.
+        "m" | "g" | "e"
+    )
 }
 
 /// Two letters or more, all capitals: "US", "NATO", "ΕΕ".

@@ -164,6 +164,25 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_stays_within_a_sentence() {
+        let q = "\"security guarantees\"";
+        assert!(score(q, "Talks", "They spoke of security. Guarantees came later.").is_none());
+        assert!(score(q, "Talks", "They offered security guarantees.").is_some());
+        // Abbreviations and initials end no sentence.
+        assert!(score("\"Mr Smith\"", "Talks", "Envoy Mr. Smith arrived.").is_some());
+        assert!(
+            score(
+                "\"John F Kennedy\"",
+                "Airport",
+                "At John F. Kennedy airport."
+            )
+            .is_some()
+        );
+        // A decimal is no sentence end either.
+        assert!(score("\"6.8 quake\"", "Chile", "A 6.8 quake struck.").is_some());
+    }
+
+    #[test]
     fn a_capitalised_word_is_a_name_not_a_stem() {
         assert!(score("Hamas", "Strikes near Hama", "Villages were shelled.").is_none());
         assert!(score("Hamas", "Hamas's leaders meet", "Talks went on.").is_some());
