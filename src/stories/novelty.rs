@@ -35,14 +35,31 @@ pub(super) fn novelty(f: &Features, s: &Story) -> f64 {
         + 0.2 * fresh(&f.numbers, &s.told_numbers)
 }
 
-/// The sentence (among the first `limit`) with most content words not in `told`.
+/// How much less a sentence's untold words count for each sentence before it: news puts
+/// what happened first, and what sits deep in a report is mostly background ("A year ago,
+/// the Sixers fired president Billy King…"), whose many untold words outnumbered the lead's
+/// few new ones ("… was arraigned Wednesday on murder charges"). Judged by reading the
+/// updates of ECB+ (dev) given real-looking times: 44 of 95 changed, nearly all for a lead
+/// that says what happened.
+const POSITION_DISCOUNT: f64 = 0.25;
+
+/// The sentence (among the first `limit`) with most content words not in `told`, the
+/// earlier preferred ([`POSITION_DISCOUNT`]).
 pub(super) fn most_informative(f: &Features, told: &ToldTerms, limit: usize) -> Option<String> {
     f.sentences
         .iter()
         .take(limit)
-        .filter(|(s, _)| s.split_whitespace().count() >= 5)
-        .max_by_key(|(_, terms)| terms.iter().filter(|t| !told.contains(t)).count())
-        .map(|(s, _)| crate::extract::clip_words(s.clone(), MAX_SENTENCE))
+        .enumerate()
+        .filter(|(_, (s, _))| s.split_whitespace().count() >= 5)
+        .map(|(i, (s, terms))| {
+            let untold = terms.iter().filter(|t| !told.contains(t)).count() as f64;
+            (untold / (1.0 + POSITION_DISCOUNT * i as f64), s)
+        })
+        .fold(None, |best: Option<(f64, &String)>, (w, s)| match best {
+            Some((b, _)) if b >= w => best,
+            _ => Some((w, s)),
+        })
+        .map(|(_, s)| crate::extract::clip_words(s.clone(), MAX_SENTENCE))
 }
 
 /// The longest sentence a notice shows, in characters; text without sentence ends would

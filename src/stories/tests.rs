@@ -364,3 +364,42 @@ fn a_breaking_story_takes_its_second_report_on_less_likeness() {
         "so is one dated five hours before: {earlier:?}"
     );
 }
+
+#[test]
+fn whats_new_prefers_the_lead_to_richer_background_deep_down() {
+    let told = features(
+        "Gunman kills one at Vancouver office party",
+        "A former employee opened fire at an office party in Vancouver on Friday, killing one \
+         man, police said.",
+    );
+    let mut story = Story::new(1, "all", at(0));
+    story.tell(&told);
+    let filler = "Police said the investigation continued. ".repeat(7);
+    let update = features(
+        "Vancouver man charged with murder",
+        &format!(
+            "A 61-year-old man was charged with first-degree murder on Saturday, prosecutors \
+             announced. {filler}Neighbours recalled picnics, parades, barbecues, bowling \
+             leagues, raffles and choir concerts organised by colleagues across decades."
+        ),
+    );
+    let untold = |s: &str| {
+        let (_, terms) = update
+            .sentences
+            .iter()
+            .find(|(x, _)| x.contains(s))
+            .unwrap();
+        terms
+            .iter()
+            .filter(|t| !story.told_terms.contains(t))
+            .count()
+    };
+    // The background sentence holds more words the user was not told…
+    assert!(untold("Neighbours") > untold("charged"));
+    // …but the lead is what happened.
+    let shown = super::novelty::most_informative(&update, &story.told_terms, usize::MAX).unwrap();
+    assert!(
+        shown.contains("charged with first-degree murder"),
+        "{shown}"
+    );
+}
