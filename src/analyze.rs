@@ -413,9 +413,13 @@ fn push_words(out: &mut Vec<String>, capitals: &mut Vec<u32>, text: &str) {
 }
 
 /// Whether what stands between two words ends a sentence: a full stop, question or
-/// exclamation mark before a space, unless the word before is an abbreviation ("Mr.",
+/// exclamation mark before a space (or a Chinese or Japanese one), unless the word before is an abbreviation ("Mr.",
 /// "Gov.", "St.") or an initial ("John F. Kennedy").
 fn ends_sentence(between: &str, before: &str) -> bool {
+    // Chinese and Japanese marks end a sentence with no space after them.
+    if between.contains(['。', '！', '？']) {
+        return true;
+    }
     let Some(mark) = between.find(['.', '!', '?']) else {
         return false;
     };
@@ -505,10 +509,63 @@ pub fn join_initialisms(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Raw tokens of text: runs of letters, digits and apostrophes, as written.
+/// Raw tokens of text: runs of letters, digits and apostrophes, as written. Chinese and
+/// Japanese write no spaces between words, nor Korean between a word and its particles:
+/// each of their characters is a token, so a query's word is found inside a run as the
+/// characters in a row ("地震" in "大地震が発生").
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || is_apostrophe(c)))
-        .filter(|raw| !raw.is_empty())
+    Tokens {
+        runs: text.split(|c: char| !(c.is_alphanumeric() || is_apostrophe(c))),
+        // Most texts are ASCII: their runs need no second look.
+        plain: text.is_ascii(),
+        rest: "",
+    }
+}
+
+/// The iterator of [`tokens`], over the runs of letters and digits.
+struct Tokens<'a, I: Iterator<Item = &'a str>> {
+    runs: I,
+    plain: bool,
+    /// What is left of a run of an unspaced script.
+    rest: &'a str,
+}
+
+impl<'a, I: Iterator<Item = &'a str>> Iterator for Tokens<'a, I> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            let raw = self.runs.find(|r| !r.is_empty())?;
+            if self.plain || raw.is_ascii() || !raw.chars().any(is_unspaced) {
+                return Some(raw);
+            }
+            self.rest = raw;
+        }
+        // Each character of an unspaced script alone, other letters and digits in runs
+        // ("GDP増加" → "GDP", "増", "加").
+        let first = self.rest.chars().next()?;
+        let len = if is_unspaced(first) {
+            first.len_utf8()
+        } else {
+            self.rest.find(is_unspaced).unwrap_or(self.rest.len())
+        };
+        let (token, tail) = self.rest.split_at(len);
+        self.rest = tail;
+        Some(token)
+    }
+}
+
+/// Han ideographs, kana and Hangul: scripts written without spaces between words.
+fn is_unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' // hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}' // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+        | '\u{FF66}'..='\u{FF9F}' // half-width katakana
+        | '\u{20000}'..='\u{2FA1F}' // CJK extensions B–F, compatibility supplement
+    )
 }
 
 /// A raw token as a normalised word, if anything is left of it.
@@ -678,6 +735,18 @@ mod tests {
         );
         assert_eq!(a.capital_positions("nato").len(), 1);
         assert!(in_capitals("ΕΕ") && !in_capitals("A") && !in_capitals("G7"));
+    }
+
+    #[test]
+    fn unspaced_scripts_are_read_a_character_at_a_time() {
+        let t: Vec<&str> = tokens("大地震が発生 GDP増加 서울에서 Tokyo").collect();
+        assert_eq!(
+            t,
+            [
+                "大", "地", "震", "が", "発", "生", "GDP", "増", "加", "서", "울", "에", "서",
+                "Tokyo"
+            ]
+        );
     }
 
     #[test]

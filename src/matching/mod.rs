@@ -183,6 +183,17 @@ mod tests {
     }
 
     #[test]
+    fn words_are_found_in_unspaced_scripts() {
+        assert!(score("地震", "大地震が発生", "東京で大きな揺れ。").is_some());
+        assert!(score("東京", "大地震が発生", "東京で大きな揺れ。").is_some());
+        assert!(score("京東", "大地震が発生", "東京で大きな揺れ。").is_none());
+        assert!(score("서울", "서울에서 회담", "양국 대표가 만났다.").is_some());
+        assert!(score("北京 AND 会谈", "北京会谈结束", "双方达成协议。").is_some());
+        // A phrase stays within a sentence here too.
+        assert!(score("\"揺れ東京\"", "地震", "大きな揺れ。東京で停電。").is_none());
+    }
+
+    #[test]
     fn a_capitalised_word_is_a_name_not_a_stem() {
         assert!(score("Hamas", "Strikes near Hama", "Villages were shelled.").is_none());
         assert!(score("Hamas", "Hamas's leaders meet", "Talks went on.").is_some());
