@@ -313,6 +313,17 @@ impl Analysis {
         }
     }
 
+    /// A position counted from the start of its field: the n-th word of the title, lead
+    /// or body (0-based), as `explain` shows it.
+    pub fn position_in_field(&self, pos: u32) -> u32 {
+        let start = match self.field_of(pos) {
+            Field::Title => 0,
+            Field::Lead => self.lead_start,
+            Field::Body => self.body_start,
+        };
+        pos - start as u32
+    }
+
     /// How far into the body a position is: 0 at its start, 1 at its end; 0 outside it.
     pub fn body_depth(&self, pos: u32) -> f64 {
         let pos = pos as usize;

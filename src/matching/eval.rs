@@ -298,7 +298,14 @@ impl Eval<'_> {
                     .iter()
                     .take(8)
                     // The word as the article has it: which form of a stem, which name.
-                    .map(|p| format!("{}@{} {:?}", self.a.field_of(*p).name(), p, self.a.word(*p)))
+                    .map(|p| {
+                        format!(
+                            "{}@{} {:?}",
+                            self.a.field_of(*p).name(),
+                            self.a.position_in_field(*p),
+                            self.a.word(*p)
+                        )
+                    })
                     .collect();
                 let more = if hits.len() > 8 {
                     format!(" (+{} more)", hits.len() - 8)
