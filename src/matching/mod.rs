@@ -235,6 +235,15 @@ mod tests {
     }
 
     #[test]
+    fn explains_each_hit_by_field_position_and_word() {
+        let q = Query::parse("putin OR negotiations").unwrap();
+        let text = q.explain(&Analysis::new(T, BODY)).to_string();
+        // "Envoys meet Putin": the third word of the title; "Negotiators" opens the body.
+        assert!(text.contains("title@2 \"putin\""), "{text}");
+        assert!(text.contains("body@0 \"negotiators\""), "{text}");
+    }
+
+    #[test]
     fn explains_a_failed_near() {
         let q = Query::parse("putin NEAR/3 kyiv").unwrap();
         let e = q.explain(&Analysis::new(T, BODY));
