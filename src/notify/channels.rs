@@ -213,23 +213,31 @@ impl CommandNotifier {
 
     async fn run(&self, n: &Notice) -> Result<(), NotifyError> {
         let program = self.argv[0].clone();
-        let mut child = tokio::process::Command::new(&program)
+        let mut command = tokio::process::Command::new(&program);
+        command
             .args(&self.argv[1..])
             .envs(Self::environment(n))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|source| NotifyError::Spawn {
-                program: program.clone(),
-                source,
-            })?;
+            .kill_on_drop(true);
+        // Its own process group, so a timeout ends what it started too (a `sleep` under
+        // `sh`), not only the command.
+        #[cfg(unix)]
+        command.process_group(0);
+        let mut child = command.spawn().map_err(|source| NotifyError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        let group = child.id();
         let mut stderr = child.stderr.take();
         let waited = tokio::time::timeout(self.timeout, async {
             let mut err = Vec::new();
             if let Some(s) = stderr.as_mut() {
+                // The first 64 KiB for the error message; the rest is read and dropped, or
+                // a chatty command would block on a full pipe.
                 let _ = s.take(64 * 1024).read_to_end(&mut err).await;
+                let _ = tokio::io::copy(s, &mut tokio::io::sink()).await;
             }
             (child.wait().await, err)
         })
@@ -242,8 +250,9 @@ impl CommandNotifier {
                 })?,
                 err,
             ),
-            // Dropping the child kills it.
+            // Dropping the child kills it; its group goes first.
             Err(_) => {
+                kill_group(group);
                 return Err(NotifyError::Command {
                     program,
                     status: format!("did not finish within {}s", self.timeout.as_secs()),
@@ -266,6 +275,20 @@ impl CommandNotifier {
     }
 }
 
+/// Ends the process group a command leads.
+fn kill_group(leader: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = leader.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
+        // memory of ours.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = leader;
+}
+
 impl Notifier for CommandNotifier {
     fn name(&self) -> &str {
         &self.name
@@ -273,5 +296,84 @@ impl Notifier for CommandNotifier {
 
     fn deliver<'a>(&'a self, n: &'a Notice) -> BoxFuture<'a, Result<(), NotifyError>> {
         Box::pin(self.run(n))
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn notice() -> Notice {
+        Notice {
+            id: None,
+            topic: "Talks".into(),
+            headline: "Peace talks resume".into(),
+            source: "Desk".into(),
+            url: None,
+            body: "Delegations met.".into(),
+            urgency: crate::config::Urgency::Normal,
+            story: None,
+            update: false,
+            sources: 1,
+            published: None,
+        }
+    }
+
+    fn command(script: &str, timeout: Duration) -> CommandNotifier {
+        let argv = ["sh", "-c", script].map(String::from).to_vec();
+        CommandNotifier::new("script", argv, timeout)
+    }
+
+    #[tokio::test]
+    async fn a_command_that_writes_much_to_stderr_still_succeeds() {
+        // 200 KB: more than the pipe and the part kept for an error message together.
+        let c = command(
+            "yes warn | head -c 200000 >&2; exit 0",
+            Duration::from_secs(60),
+        );
+        c.run(&notice()).await.unwrap();
+        let c = command(
+            "yes warn | head -c 200000 >&2; exit 3",
+            Duration::from_secs(60),
+        );
+        let err = c.run(&notice()).await.unwrap_err().to_string();
+        assert!(err.contains("exit status: 3"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_command_ends_with_what_it_started() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // The shell starts a sleeper, notes its pid and waits: a hung notifier.
+        let script = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
+        let c = command(&script, Duration::from_millis(500));
+        let err = c.run(&notice()).await.unwrap_err().to_string();
+        assert!(err.contains("did not finish"), "{err}");
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(exits(pid), "the command's child {pid} outlived the timeout");
+    }
+
+    /// Whether process `pid` has ended (or ends within 10 s): its pidfd turns readable
+    /// when it exits, so this waits for the event rather than polling.
+    fn exits(pid: i32) -> bool {
+        // SAFETY: plain syscalls on a file descriptor this function owns and closes.
+        unsafe {
+            let fd = libc::syscall(libc::SYS_pidfd_open, pid, 0) as i32;
+            if fd < 0 {
+                return true; // no such process: already gone and reaped
+            }
+            let mut poll = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let ready = libc::poll(&mut poll, 1, 10_000);
+            libc::close(fd);
+            ready == 1
+        }
     }
 }

@@ -56,28 +56,64 @@ pub async fn deliver_pending(shared: &Shared, loaded: &Loaded) -> DeliveryReport
             return report;
         }
     };
-    for p in pending.into_iter().filter(|p| p.released) {
+    let pending: Vec<PendingNotice> = pending.into_iter().filter(|p| p.released).collect();
+    // Channels deliver side by side, each its notices in order: a slow or hung channel
+    // holds up only itself, never the desktop or another webhook.
+    let rounds = futures_util::future::join_all(
+        loaded
+            .notifiers
+            .iter()
+            .map(|n| channel_round(shared, loaded, &pending, n.as_ref())),
+    )
+    .await;
+    let mut open = vec![false; pending.len()];
+    let mut confirmed = vec![false; pending.len()];
+    for (r, outcomes) in rounds {
+        report.delivered += r.delivered;
+        report.failed += r.failed;
+        if let Some(due) = r.next_retry {
+            report.retry_at(due);
+        }
+        for (i, (still_open, delivered)) in outcomes.into_iter().enumerate() {
+            open[i] |= still_open;
+            confirmed[i] |= delivered;
+        }
+    }
+    report.notices += confirmed.iter().filter(|c| **c).count();
+    for (p, _) in pending.iter().zip(&open).filter(|(_, open)| !**open) {
+        let (id, now) = (p.id, shared.clock.now());
+        if let Err(err) = blocking(&shared.store, move |s| s.settle_notice(id, now)).await {
+            tracing::error!(error = %crate::error_chain(&err), "cannot record a delivery");
+        }
+    }
+    report
+}
+
+/// One channel's round over the pending notices, in order: what it did, and per notice
+/// whether the channel still owes it an attempt and whether it delivered it now.
+async fn channel_round(
+    shared: &Shared,
+    loaded: &Loaded,
+    pending: &[PendingNotice],
+    n: &dyn Notifier,
+) -> (DeliveryReport, Vec<(bool, bool)>) {
+    let mut report = DeliveryReport::default();
+    let mut outcomes = Vec::with_capacity(pending.len());
+    for p in pending {
         let topic = loaded
             .config
             .topics
             .iter()
             .find(|t| t.name == p.notice.topic);
-        let mut open = false;
-        let confirmed = report.delivered;
-        for n in &loaded.notifiers {
-            if topic.is_none_or(|t| t.routes_to(n.name())) {
-                open |= deliver_on(shared, loaded, &p, n.as_ref(), &mut report).await;
-            }
+        if topic.is_some_and(|t| !t.routes_to(n.name())) {
+            outcomes.push((false, false));
+            continue;
         }
-        report.notices += usize::from(report.delivered > confirmed);
-        if !open {
-            let (id, now) = (p.id, shared.clock.now());
-            if let Err(err) = blocking(&shared.store, move |s| s.settle_notice(id, now)).await {
-                tracing::error!(error = %crate::error_chain(&err), "cannot record a delivery");
-            }
-        }
+        let before = report.delivered;
+        let open = deliver_on(shared, loaded, p, n, &mut report).await;
+        outcomes.push((open, report.delivered > before));
     }
-    report
+    (report, outcomes)
 }
 
 /// Delivers one notice on one channel unless it is done there or waiting for a retry, and

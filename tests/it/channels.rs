@@ -301,3 +301,63 @@ fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+#[tokio::test]
+async fn a_hung_channel_holds_up_only_itself() {
+    let server = TestServer::start().await;
+    let items: Vec<Item> = [
+        (
+            "talks",
+            "Peace talks resume in Geneva",
+            "Delegations met in Geneva on Monday.",
+        ),
+        (
+            "quake",
+            "Earthquake strikes central Chile",
+            "A strong quake shook Talca overnight.",
+        ),
+        (
+            "rates",
+            "Central bank raises interest rates",
+            "The bank lifted its rate by half a point.",
+        ),
+    ]
+    .iter()
+    .map(|(id, title, text)| Item {
+        guid: id.to_string(),
+        title: title.to_string(),
+        link: server.url(&format!("/{id}.html")),
+        description: format!("<p>{text}</p>"),
+        published: Some("Tue, 02 Dec 2025 05:00:00 +0000".into()),
+    })
+    .collect();
+    server.set("/feed.xml", feed_route(rss("Desk", &items), "v1"));
+    server.set("/fast", Route::statuses(&[]));
+    server.set("/hung", Route::Stall);
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = config_text(
+        &dir.path().join("nw.db"),
+        "notify_existing = true\nfetch_articles = false",
+        &[server.url("/feed.xml")],
+        &topic("Everything", "*"),
+    );
+    text.push_str(&format!(
+        "[[notify.channels]]\nname = \"hung\"\ntype = \"webhook\"\nurl = \"{}\"\ntimeout = \"60s\"\n\
+         [[notify.channels]]\nname = \"fast\"\ntype = \"webhook\"\nurl = \"{}\"\n",
+        server.url("/hung"),
+        server.url("/fast")
+    ));
+    let h = Harness::with_config_channels(&text, &dir.path().join("nw.db"), start());
+    for (url, r) in newswatch::pipeline::poll_all(&h.shared, &h.loaded).await {
+        r.unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+    let delivering = tokio::spawn({
+        let (shared, loaded) = (h.shared.clone(), h.loaded.clone());
+        async move { newswatch::pipeline::deliver_pending(&shared, &loaded).await }
+    });
+    // The fast channel gets all three while the hung one still waits on the first.
+    let fast = server.wait_hits("/fast", 3).await;
+    assert_eq!(fast.len(), 3);
+    assert_eq!(server.hits("/hung").len(), 1);
+    delivering.abort();
+}
