@@ -19,6 +19,8 @@ pub(super) async fn extract(
     inputs: &[String],
 ) -> anyhow::Result<ExitCode> {
     let (base, daemon_cfg, fetcher) = super::offline_fetcher(config_path, base)?;
+    // A page of a feed's site is read with that feed's corrections, as the daemon reads it.
+    let config = config::load(config_path).ok();
     let mut out = std::io::stdout().lock();
     let mut failures = 0;
     for input in inputs {
@@ -51,7 +53,12 @@ pub(super) async fn extract(
             }
         };
         let html = fetch::decode_html(&bytes, content_type.as_deref());
-        let a = extract::extract(&html, page_url.as_ref());
+        let overrides = config
+            .as_ref()
+            .zip(page_url.as_ref())
+            .map(|(c, u)| c.overrides_for(u))
+            .unwrap_or_default();
+        let a = extract::extract_with(&html, page_url.as_ref(), &overrides);
         write_article(&mut out, input, is_url, &a, json)?;
     }
     Ok(if failures == 0 {
@@ -104,10 +111,8 @@ fn write_article(
 
 /// Reads an article to explain: an HTML file or URL, or `-` for standard input. Text
 /// without markup is taken as plain text whose first line is the title.
-async fn read_article(
-    input: &str,
-    daemon: &config::DaemonConfig,
-) -> anyhow::Result<(String, String)> {
+async fn read_article(input: &str, config: &Config) -> anyhow::Result<(String, String)> {
+    let daemon = &config.daemon;
     let (bytes, content_type, url) = if input == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
@@ -128,7 +133,12 @@ async fn read_article(
             extract::clean_plain_text(body, title.trim()),
         ));
     }
-    let a = extract::extract(&text, url.as_ref());
+    // A page of a feed's site is read with that feed's corrections, as the daemon reads it.
+    let overrides = url
+        .as_ref()
+        .map(|u| config.overrides_for(u))
+        .unwrap_or_default();
+    let a = extract::extract_with(&text, url.as_ref(), &overrides);
     Ok((a.title, a.text))
 }
 
@@ -145,7 +155,7 @@ pub(super) async fn explain(
             names.join(", ")
         );
     };
-    let (title, text) = read_article(input, &config.daemon).await?;
+    let (title, text) = read_article(input, &config).await?;
     let analysis = crate::analyze::Analysis::new(&title, &text);
     let lead = text.split("\n\n").next().unwrap_or("");
     let explanation = t.query.explain(&analysis);
@@ -162,15 +172,8 @@ pub(super) async fn explain(
     writeln!(out, "words:    {}\n", text.split_whitespace().count())?;
     write!(out, "{explanation}")?;
     // The feed the article comes from, when a URL names a site the config reads.
-    let host = url::Url::parse(input)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string));
-    let feed = host.as_deref().and_then(|h| {
-        config
-            .feeds
-            .iter()
-            .find(|f| f.url.host_str().is_some_and(|fh| same_site(fh, h)))
-    });
+    let page = url::Url::parse(input).ok();
+    let feed = page.as_ref().and_then(|u| config.feeds_of_site(u).next());
     let verdict = match explanation.score {
         _ if analysis.says_nothing() => {
             "no match: the article says nothing (no words, or only a dateline)".to_string()
@@ -213,17 +216,6 @@ pub(super) async fn explain(
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Whether two hosts are one site: equal but for `www.`, or one a subdomain of the other
-/// (a feed at feeds.example.com links to www.example.com).
-fn same_site(a: &str, b: &str) -> bool {
-    let bare = |h: &str| {
-        let h = h.to_ascii_lowercase();
-        h.strip_prefix("www.").map(str::to_string).unwrap_or(h)
-    };
-    let (a, b) = (bare(a), bare(b));
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
 }
 
 fn collapse(s: &str) -> String {

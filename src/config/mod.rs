@@ -240,6 +240,31 @@ pub enum ChannelKind {
 pub const BUILTIN_CHANNELS: [&str; 2] = ["desktop", "log"];
 
 impl Config {
+    /// The feeds of the site a page is on (the same host but for `www.`, or one a subdomain
+    /// of the other: a feed at feeds.example.com links to www.example.com), in config order.
+    pub fn feeds_of_site<'a>(&'a self, page: &'a Url) -> impl Iterator<Item = &'a FeedConfig> {
+        let bare = |h: &str| {
+            let h = h.to_ascii_lowercase();
+            h.strip_prefix("www.").map(str::to_string).unwrap_or(h)
+        };
+        let host = page.host_str().map(bare);
+        self.feeds.iter().filter(move |f| {
+            let (Some(a), Some(b)) = (host.as_deref(), f.url.host_str().map(bare)) else {
+                return false;
+            };
+            a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+        })
+    }
+
+    /// The corrections for a page's extraction: those of a feed of its site that has some.
+    pub fn overrides_for(&self, page: &Url) -> crate::extract::Overrides {
+        self.feeds_of_site(page)
+            .map(|f| &f.extract)
+            .find(|o| !o.is_empty())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The poll interval of one feed: its own, else the daemon's.
     pub fn interval_of(&self, feed: &FeedConfig) -> Duration {
         feed.interval.unwrap_or(self.daemon.poll_interval)

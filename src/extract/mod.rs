@@ -44,6 +44,13 @@ pub struct Overrides {
     pub remove: Vec<scraper::Selector>,
 }
 
+impl Overrides {
+    /// Whether there is nothing to correct.
+    pub fn is_empty(&self) -> bool {
+        self.content.is_none() && self.remove.is_empty()
+    }
+}
+
 /// JSON-LD `articleBody` is used when at least this long relative to the text found in the
 /// page (shorter means a teaser or a truncated copy). Measured on wcxb: 0.8 beats 2.0 by
 /// 0.001 F1 overall, about 0.015 on the pages that carry a body.

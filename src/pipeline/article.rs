@@ -43,8 +43,15 @@ pub(super) async fn build_article(
         _ => None,
     };
     let feed_text = entry.content.as_deref().map(extract::text_from_fragment);
+    // Where the feed says which part of its pages is the article, a short article is
+    // taken as the page has it, unless the feed's own text says more.
+    let vouched = |page: &str| {
+        !feed.extract.is_empty()
+            && !page.trim().is_empty()
+            && page.len() >= feed_text.as_deref().map_or(0, str::len)
+    };
     let (text, origin, page_title, published) = match page {
-        Some(a) if a.text.chars().count() >= MIN_PAGE_TEXT => {
+        Some(a) if a.text.chars().count() >= MIN_PAGE_TEXT || vouched(&a.text) => {
             (a.text, "page", Some(a.title), a.published)
         }
         page => (

@@ -324,3 +324,64 @@ fn extract_json_prints_one_object_per_input_in_order_failures_included() {
     assert!(lines[1]["text"].is_null());
     assert!(stderr(&out).contains("missing.html"));
 }
+
+/// A page whose sidebar outweighs its short article, and a feed that says where the article
+/// is: the daemon, `extract` and `explain` all read it through the feed's selector.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feeds_selector_serves_the_daemon_extract_and_explain_alike() {
+    let server = TestServer::start().await;
+    let promo = "<p>Win the lottery today with our lottery tickets, the luckiest lottery \
+                 draw in the whole region, every single week of the year.</p>"
+        .repeat(6);
+    let page = format!(
+        "<html><head><title>Festival approved</title></head><body>\
+         <div class=\"sidebar\">{promo}</div>\
+         <div class=\"story-body\"><p>The harbour council approved the marmalade festival \
+         on Monday after a short debate, officials said.</p></div></body></html>"
+    );
+    server.set(
+        "/festival.html",
+        Route::Ok {
+            content_type: "text/html",
+            body: page.into_bytes(),
+            etag: None,
+        },
+    );
+    let item = Item {
+        guid: "festival".into(),
+        title: "Festival approved".into(),
+        link: server.url("/festival.html"),
+        description: "<p>Feed summary only.</p>".into(),
+        published: None,
+    };
+    server.set("/feed.xml", feed_route(rss("Harbour News", &[item]), "v1"));
+    let dir = tempfile::tempdir().unwrap();
+    let text = config_text(
+        &dir.path().join("nw.db"),
+        "notify_existing = true",
+        &[],
+        &topic("Festival", "marmalade"),
+    )
+    .replace(
+        "[[topics]]",
+        &format!(
+            "[[feeds]]\nurl = \"{}\"\ncontent_selector = \"div.story-body\"\n\n[[topics]]",
+            server.url("/feed.xml")
+        ),
+    );
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    let url = server.url("/festival.html");
+
+    let extracted = stdout(&nw(&config, &["extract", &url]).await);
+    assert!(extracted.contains("marmalade festival"), "{extracted}");
+    assert!(!extracted.contains("lottery"), "{extracted}");
+    let explained = stdout(&nw(&config, &["explain", "--topic", "Festival", &url]).await);
+    assert!(explained.contains("verdict:  MATCH"), "{explained}");
+
+    // The daemon keeps the short article rather than the feed's summary, so it matches.
+    let once = nw(&config, &["once"]).await;
+    assert!(once.status.success(), "{}", stderr(&once));
+    let stories = stdout(&nw(&config, &["stories", "--json"]).await);
+    assert!(stories.contains("Festival approved"), "{stories}");
+}
