@@ -21,7 +21,8 @@ const FEED_TYPES: [&str; 4] = [
     "application/json",
 ];
 
-/// Where sites commonly serve a feed, tried in this order from the site's root.
+/// Where sites commonly serve a feed, tried in this order from the folder of the URL given,
+/// then from the site's root.
 pub const COMMON_PATHS: [&str; 7] = [
     "/feed",
     "/rss",
@@ -31,6 +32,33 @@ pub const COMMON_PATHS: [&str; 7] = [
     "/index.xml",
     "/feeds/posts/default",
 ];
+
+/// Where a site at `url` may serve a feed: the common paths in the URL's folder first (a
+/// blog at example.org/blog/ serves example.org/blog/feed), then at the site's root.
+fn common_candidates(url: &Url) -> Vec<Url> {
+    let mut folder = url.clone();
+    folder.set_query(None);
+    folder.set_fragment(None);
+    let path = folder.path().to_string();
+    if !path.ends_with('/') {
+        // "/blog" is a folder; "/blog/index.html" is a page in one.
+        let last = path.rsplit('/').next().unwrap_or_default();
+        if last.contains('.') {
+            folder = folder.join("./").unwrap_or(folder);
+        } else {
+            folder.set_path(&format!("{path}/"));
+        }
+    }
+    let mut bases = Vec::new();
+    if folder.path() != "/" {
+        bases.push(folder);
+    }
+    bases.extend(url.join("/").ok());
+    bases
+        .iter()
+        .flat_map(|base| COMMON_PATHS.iter().filter_map(|p| base.join(&p[1..]).ok()))
+        .collect()
+}
 
 /// At most this many advertised feeds are fetched from one page.
 const MAX_ADVERTISED: usize = 12;
@@ -119,10 +147,7 @@ pub async fn discover(
             unreadable,
         });
     }
-    for path in COMMON_PATHS {
-        let Ok(candidate) = url.join(path) else {
-            continue;
-        };
+    for candidate in common_candidates(url) {
         if &candidate == url || advertised.iter().any(|(u, _)| u == &candidate) {
             continue;
         }
@@ -321,6 +346,35 @@ pub fn feed_links(html: &str, page_url: &Url) -> Vec<(Url, Option<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_paths_are_tried_in_the_folder_then_at_the_root() {
+        let urls = |u: &str| -> Vec<String> {
+            common_candidates(&Url::parse(u).unwrap())
+                .iter()
+                .map(Url::to_string)
+                .collect()
+        };
+        let blog = urls("https://example.org/blog/");
+        assert_eq!(blog[0], "https://example.org/blog/feed");
+        assert!(blog.contains(&"https://example.org/feed".to_string()));
+        assert!(
+            blog.iter()
+                .position(|u| u == "https://example.org/blog/rss.xml")
+                < blog.iter().position(|u| u == "https://example.org/feed")
+        );
+        assert_eq!(
+            urls("https://example.org/blog")[0],
+            "https://example.org/blog/feed"
+        );
+        assert_eq!(
+            urls("https://example.org/blog/index.html?x=1")[0],
+            "https://example.org/blog/feed"
+        );
+        let root = urls("https://example.org/");
+        assert_eq!(root[0], "https://example.org/feed");
+        assert_eq!(root.len(), COMMON_PATHS.len());
+    }
 
     #[test]
     fn finds_alternate_feed_links_of_feed_types() {
