@@ -109,6 +109,10 @@ const AUTHOR_BOX: &[&str] = &[
 /// +0.0005 together, no change on readability-pages.
 const CHROME_WORDS: &[&str] = &["cta", "disclaimer", "disclaimers", "disclosure"];
 
+/// Whole words of a class or id that name a comment thread, skipped even when a strict
+/// reading found too little.
+const THREAD_WORDS: &[&str] = &["comment", "comments", "commentlist", "disqus", "replies"];
+
 /// Unlikely fragments that make an element chrome however much text it holds: comment
 /// threads can outweigh the article, and these are sites' own names for page furniture.
 const ALWAYS_UNLIKELY: &[&str] = &[
@@ -347,8 +351,14 @@ impl Rules {
         };
         if !self.strict {
             // Page landmarks stay out even then (ASP.NET wraps whole pages in a `<form>`:
-            // that one is read).
-            return matches!(name, "header" | "footer" | "aside") && !says_content();
+            // that one is read), and so do comment threads, named so as whole words (a
+            // short article under 150 comments was read as its comments; "commentary" is
+            // an article).
+            let thread = names.as_ref().is_some_and(|n| {
+                n.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|t| THREAD_WORDS.contains(&t))
+            });
+            return (thread || matches!(name, "header" | "footer" | "aside")) && !says_content();
         }
         if CHROME_TAGS.contains(&name) {
             return !says_content();

@@ -83,6 +83,28 @@ fn a_wrapper_with_a_chrome_name_holding_most_text_is_read() {
 }
 
 #[test]
+fn a_short_article_is_not_read_as_its_long_comment_thread() {
+    // Shorter than a strict reading trusts, so a lenient one is tried: the thread must
+    // stay out of that one too.
+    let article = "<p>The city council voted on Thursday to approve a new budget for road repairs.</p>\
+                   <p>The mayor is expected to sign the measure next week, after a hearing.</p>";
+    let comments: String = (0..150)
+        .map(|i| format!("<div class=\"comment\"><p>Comment {i}: I agree, the council should fix Main Street.</p></div>"))
+        .collect();
+    let got = text(&format!(
+        "<html><body><article>{article}</article>\
+         <section id=\"comments\" class=\"comments\">{comments}</section></body></html>"
+    ));
+    assert!(got.contains("approve a new budget"), "{got}");
+    assert!(!got.contains("Comment 1:"), "{got}");
+    // Commentary is an article, whatever its name shares with comments.
+    let got = text(&format!(
+        "<html><body><div class=\"commentary-body\">{article}</div></body></html>"
+    ));
+    assert!(got.contains("approve a new budget"), "{got}");
+}
+
+#[test]
 fn lines_citing_links_stay_and_link_lines_go() {
     let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
     let html = format!(
