@@ -105,6 +105,29 @@ fn a_short_article_is_not_read_as_its_long_comment_thread() {
 }
 
 #[test]
+fn a_table_laid_out_page_gives_its_paragraphs_not_its_row() {
+    let related: String = (0..15)
+        .map(|i| format!("<a href=\"/r{i}\">Related story number {i} about something else</a><br>"))
+        .collect();
+    let html = format!(
+        "<html><body><table><tr><td valign=\"top\">{related}</td><td valign=\"top\">\
+         <b>Springfield approves budget</b><br><br>\
+         The city council of Springfield voted on Thursday to approve a new budget for roads.<br><br>\
+         Council member Jane Ortiz said the plan would fix more than 300 potholes before winter.\
+         </td></tr></table></body></html>"
+    );
+    let got = text(&html);
+    assert!(!got.contains("Related story"), "{got}");
+    assert!(!got.contains('\t'), "read as a data row: {got}");
+    let paragraphs: Vec<&str> = got.split("\n\n").collect();
+    assert!(
+        paragraphs.iter().any(|p| p.starts_with("The city council"))
+            && paragraphs.iter().any(|p| p.starts_with("Council member")),
+        "{got}"
+    );
+}
+
+#[test]
 fn lines_citing_links_stay_and_link_lines_go() {
     let para = "The article's paragraph, with commas, clauses, and enough words to count here.";
     let html = format!(

@@ -173,6 +173,25 @@ fn push_element(el: ElementRef<'_>, rules: &Rules, in_link: bool, depth: usize, 
     }
 }
 
+/// Whether an element separates paragraphs with two line breaks in a row, as pages laid
+/// out in tables do (`text<br><br>text`): its paragraphs are read one by one.
+fn has_paragraph_breaks(el: ElementRef<'_>) -> bool {
+    let mut breaks = 0;
+    for node in el.children() {
+        match node.value() {
+            Node::Element(e) if e.name() == "br" => {
+                breaks += 1;
+                if breaks >= 2 {
+                    return true;
+                }
+            }
+            Node::Text(t) if t.trim().is_empty() => {}
+            _ => breaks = 0,
+        }
+    }
+    false
+}
+
 pub fn has_block_child(el: ElementRef<'_>) -> bool {
     el.children()
         .filter_map(ElementRef::wrap)
@@ -223,7 +242,7 @@ pub fn collect(el: ElementRef<'_>, rules: &Rules, depth: usize, out: &mut Vec<St
                     push_block(row, out);
                     continue;
                 }
-                if has_block_child(child) {
+                if has_block_child(child) || has_paragraph_breaks(child) {
                     if matches!(e.name(), "ul" | "ol")
                         && line_of(child, rules).link_density() > LINK_LIST_DENSITY
                     {
@@ -276,7 +295,7 @@ fn row_line(row: ElementRef<'_>, rules: &Rules) -> Option<Line> {
                 blocks += 1;
             }
         }
-        if blocks > CELL_BLOCKS || seen > CELL_SCAN {
+        if blocks > CELL_BLOCKS || seen > CELL_SCAN || has_paragraph_breaks(cell) {
             return None;
         }
         cells.push(line_of(cell, rules));
