@@ -237,8 +237,16 @@ pub fn write(title: &str, feeds: &[OpmlFeed]) -> String {
         if let Some(h) = &f.html_url {
             out.push_str(&format!(" htmlUrl=\"{}\"", esc(h)));
         }
-        if !f.tags.is_empty() {
-            out.push_str(&format!(" category=\"{}\"", esc(&f.tags.join(","))));
+        // `category` is a comma-separated list, so a tag holding a comma cannot be one of
+        // it (it would come back as several); as the folder it still round-trips.
+        let listed: Vec<&str> = f
+            .tags
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !t.contains(','))
+            .collect();
+        if !listed.is_empty() {
+            out.push_str(&format!(" category=\"{}\"", esc(&listed.join(","))));
         }
         out.push_str("/>\n");
     }
@@ -314,6 +322,18 @@ mod tests {
         let mut want = feeds.clone();
         want[1].name = Some("https://b.example/rss".into());
         assert_eq!(back, want);
+    }
+
+    #[test]
+    fn a_folder_named_with_a_comma_round_trips_as_one_tag() {
+        let feeds = [OpmlFeed {
+            xml_url: "https://a.example/rss".into(),
+            name: Some("A".into()),
+            html_url: None,
+            tags: vec!["News, World & <More>".into(), "Daily".into()],
+        }];
+        let back = parse(write("Feeds", &feeds).as_bytes()).unwrap();
+        assert_eq!(back[0].tags, ["News, World & <More>", "Daily"]);
     }
 
     #[test]
