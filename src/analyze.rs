@@ -567,7 +567,7 @@ impl<'a, I: Iterator<Item = &'a str>> Iterator for Tokens<'a, I> {
 }
 
 /// Han ideographs, kana and Hangul: scripts written without spaces between words.
-fn is_unspaced(c: char) -> bool {
+pub fn is_unspaced(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30FF}' // hiragana, katakana
         | '\u{3400}'..='\u{4DBF}' // CJK extension A

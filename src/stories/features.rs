@@ -65,11 +65,17 @@ fn sentences(text: &str, a: &Analysis) -> Vec<(String, Vec<u64>)> {
         .into_iter()
         .map(|s| {
             let joined = crate::analyze::join_initialisms(s);
-            let mut content: Vec<u64> = crate::analyze::tokens(&joined)
-                .filter_map(|raw| terms.term(raw))
-                .filter(|t| is_content(t))
-                .map(|t| term_hash(&t))
-                .collect();
+            let mut content = Vec::new();
+            let mut previous: Option<Cow<str>> = None;
+            for t in crate::analyze::tokens(&joined).filter_map(|raw| terms.term(raw)) {
+                if let Some(pair) = character_pair(previous.as_deref().unwrap_or(""), &t) {
+                    content.push(term_hash(&pair));
+                }
+                if is_content(&t) {
+                    content.push(term_hash(&t));
+                }
+                previous = Some(t);
+            }
             content.sort_unstable();
             content.dedup();
             (s.to_string(), content)
@@ -119,6 +125,21 @@ fn count(tf: &mut HashMap<String, f64, Fast>, term: &str) {
     }
 }
 
+/// Two characters of an unspaced script in a row (Chinese, Japanese, Korean), as one term:
+/// alone a character says little (and is too short to count), while pairs are what words
+/// of these scripts mostly are ("地震", "東京"). Pairs of hiragana are grammar ("した",
+/// "ている"), not content.
+fn character_pair(first: &str, second: &str) -> Option<String> {
+    let single = |t: &str| {
+        let mut c = t.chars();
+        c.next()
+            .filter(|&ch| c.next().is_none() && crate::analyze::is_unspaced(ch))
+    };
+    let (a, b) = (single(first)?, single(second)?);
+    let hiragana = |c: char| ('\u{3040}'..='\u{309F}').contains(&c);
+    (!(hiragana(a) && hiragana(b))).then(|| format!("{a}{b}"))
+}
+
 fn is_content(term: &str) -> bool {
     term.chars().nth(1).is_some() && !is_stop(term)
 }
@@ -137,13 +158,18 @@ impl Features {
         }
         let mut head: HashMap<String, f64, Fast> = HashMap::default();
         let mut all: HashMap<String, f64, Fast> = HashMap::default();
+        let mut previous = "";
         for (pos, term) in a.terms.iter().enumerate() {
-            if term.is_empty() || !is_content(term) {
-                continue;
-            }
-            count(&mut all, term);
-            if a.field_of(pos as u32) != Field::Body {
-                count(&mut head, term);
+            let pair = character_pair(previous, term);
+            previous = term;
+            for t in pair.iter().map(String::as_str).chain([term.as_str()]) {
+                if t.is_empty() || !is_content(t) {
+                    continue;
+                }
+                count(&mut all, t);
+                if a.field_of(pos as u32) != Field::Body {
+                    count(&mut head, t);
+                }
             }
         }
         for v in head.values_mut().chain(all.values_mut()) {

@@ -50,7 +50,14 @@ pub(super) fn most_informative(f: &Features, told: &ToldTerms, limit: usize) -> 
         .iter()
         .take(limit)
         .enumerate()
-        .filter(|(_, (s, _))| s.split_whitespace().count() >= 5)
+        // Five words, or ten characters of a script written without spaces.
+        .filter(|(_, (s, _))| {
+            s.split_whitespace().count() >= 5
+                || s.chars()
+                    .filter(|c| crate::analyze::is_unspaced(*c))
+                    .count()
+                    >= 10
+        })
         .map(|(i, (s, terms))| {
             let untold = terms.iter().filter(|t| !told.contains(t)).count() as f64;
             (untold / (1.0 + POSITION_DISCOUNT * i as f64), s)

@@ -403,3 +403,28 @@ fn whats_new_prefers_the_lead_to_richer_background_deep_down() {
         "{shown}"
     );
 }
+
+#[test]
+fn japanese_reports_group_by_their_words_not_by_being_japanese() {
+    let quake = (
+        "宮城県沖でM7.1の地震 津波注意報は解除",
+        "10日午前11時8分ごろ、宮城県沖を震源とするマグニチュード7.1の地震がありました。\
+         気象庁は宮城県と福島県の沿岸に津波警報を出しましたが、その後解除しました。",
+    );
+    let baseball = (
+        "大谷翔平 オープン戦で今季初本塁打",
+        "ドジャースの大谷翔平選手は10日、アリゾナ州で行われたオープン戦に出場し、\
+         3回に今季初となるホームランを打ちました。チームは5対3で勝ちました。",
+    );
+    let follow_up = (
+        "宮城県沖地震 新たに仙台空港が閉鎖",
+        "宮城県沖で10日に発生したマグニチュード7.1の地震の影響で、仙台空港が滑走路の\
+         点検のため閉鎖されました。政府は非常災害対策本部を設置しました。",
+    );
+    let [q, b, f] = <[Assignment; 3]>::try_from(place(&[quake, baseball, follow_up])).unwrap();
+    assert_ne!(b.story, q.story, "{b:?}");
+    assert_eq!(f.story, q.story, "{f:?}");
+    // What it adds counts, and the notice can show a sentence of it.
+    assert!(f.novelty >= StoryConfig::default().update_novelty, "{f:?}");
+    assert!(f.whats_new.is_some_and(|w| w.contains("仙台空港")));
+}
