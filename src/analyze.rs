@@ -167,11 +167,13 @@ pub struct Analysis {
     pub terms: Vec<String>,
     /// The same tokens folded but not stemmed (for prefix queries and explanations).
     pub words: Vec<String>,
-    /// Positions of words written in capitals ("US", "U.S.", "NATO"), ascending: where a
-    /// query's acronym may match.
-    capitals: Vec<u32>,
+    /// How each word is written ([`CAPITALS`], [`CAPITALISED`], [`NAMED`]): where a query's
+    /// acronym may match, and which words are names.
+    cases: Vec<u8>,
     /// First position of the lead and of the body (the title starts at 0).
     lead_start: usize,
+    /// All it says is a dateline that opens a story: "KYIV, Ukraine (AP) —".
+    kicker: bool,
     body_start: usize,
     /// Positions of each term and of each word, built when a query first asks: stories
     /// and `*` topics never do.
@@ -193,14 +195,16 @@ impl Analysis {
         let stemming = Stemming::for_lang(detected);
         let stemmer = stemming.stemmer();
         let mut words: Vec<String> = Vec::new();
-        let mut capitals = Vec::new();
-        push_words(&mut words, &mut capitals, title);
+        let mut cases = Vec::new();
+        push_words(&mut words, &mut cases, title, is_title_case(title));
         let lead_start = words.len() + FIELD_GAP;
         words.resize(lead_start, String::new());
-        push_words(&mut words, &mut capitals, lead);
+        cases.resize(lead_start, 0);
+        push_words(&mut words, &mut cases, lead, false);
         let body_start = words.len() + FIELD_GAP;
         words.resize(body_start, String::new());
-        push_words(&mut words, &mut capitals, body);
+        cases.resize(body_start, 0);
+        push_words(&mut words, &mut cases, body, false);
         let terms = {
             let mut all = STEMS.lock().unwrap_or_else(PoisonError::into_inner);
             let stems = &mut all[stemming.index()];
@@ -226,7 +230,8 @@ impl Analysis {
             word_index: OnceLock::new(),
             terms,
             words,
-            capitals,
+            cases,
+            kicker: is_kicker(title, text),
             lead_start,
             body_start,
         }
@@ -251,27 +256,39 @@ impl Analysis {
         out
     }
 
-    /// Positions of a name as written (folded, unstemmed), with its plural: "hamas" is not
-    /// "hama", "mars" not "mar".
-    pub fn name_positions(&self, name: &str) -> Vec<u32> {
+    /// Positions of a name: the words of its stem, less other names of that stem. A word
+    /// capitalised inside a sentence is a name, and only the name itself is it: "Hama" is
+    /// not `Hamas`, "Mar 3" not `Mars`. Small letters, a sentence's first word and a Title
+    /// Case headline say nothing, so `Wildfires` meets "Wildfire spreads" and "wildfires".
+    pub fn name_positions(&self, name: &str, stem: &str) -> Vec<u32> {
+        self.positions(stem)
+            .iter()
+            .copied()
+            .filter(|&p| {
+                let i = p as usize;
+                self.cases.get(i).is_none_or(|c| c & NAMED == 0) || self.words[i] == name
+            })
+            .collect()
+    }
+
+    /// Positions of an acronym where the text writes it in capitals, or with its plural
+    /// "s" (CEOs); one of four letters or more also as a word (Nato, Nasa, Unicef), as
+    /// British style has them. Not "us", "who".
+    pub fn capital_positions(&self, word: &str) -> Vec<u32> {
         let index = self.word_index.get_or_init(|| index_of(&self.words));
-        let mut out: Vec<u32> = [name.to_string(), format!("{name}s"), format!("{name}es")]
+        let long = word.chars().count() >= 4;
+        let mut out: Vec<u32> = [word.to_string(), format!("{word}s")]
             .iter()
             .filter_map(|w| index.get(w.as_str()))
             .flatten()
             .copied()
+            .filter(|&p| {
+                let c = self.cases.get(p as usize).copied().unwrap_or(0);
+                c & CAPITALS != 0 || long && c & CAPITALISED != 0
+            })
             .collect();
         out.sort_unstable();
         out
-    }
-
-    /// Positions of a word where the text writes it in capitals: "US" and "U.S.", not "us".
-    pub fn capital_positions(&self, word: &str) -> Vec<u32> {
-        self.capitals
-            .iter()
-            .copied()
-            .filter(|&p| self.words[p as usize] == word)
-            .collect()
     }
 
     /// Positions where every term of `phrase` follows the previous one.
@@ -295,11 +312,12 @@ impl Analysis {
     /// headline it gathered headlines of unrelated events into stories. ECB+ (dev)
     /// titles-only B³-F1 0.677 → 0.716, C_det 0.580 → 0.581; full text unchanged.
     pub fn says_nothing(&self) -> bool {
-        self.words.iter().all(|w| {
-            let digits = w.trim_end_matches(|c: char| c.is_alphabetic());
-            let number = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
-            w.is_empty() || number || DATELINE_WORDS.contains(&w.as_str())
-        })
+        self.kicker
+            || self.words.iter().all(|w| {
+                let digits = w.trim_end_matches(|c: char| c.is_alphabetic());
+                let number = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+                w.is_empty() || number || DATELINE_WORDS.contains(&w.as_str())
+            })
     }
 
     pub fn field_of(&self, pos: u32) -> Field {
@@ -350,6 +368,22 @@ impl Analysis {
     }
 }
 
+/// Words of a dateline that opens a report and ends in a dash or colon before its text:
+/// "KYIV, Ukraine (AP) —", "WASHINGTON (Reuters) -". At most this many words.
+const KICKER_WORDS: usize = 8;
+
+/// Whether a title and text together are only the dateline a report opens with.
+fn is_kicker(title: &str, text: &str) -> bool {
+    let all = format!("{} {}", title.trim(), text.trim());
+    let all = all.trim();
+    all.ends_with(['-', '—', '–', ':'])
+        && all
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count()
+            <= KICKER_WORDS
+}
+
 /// Words of a dateline: "Updated: Monday, 28 November 2005, 02:24 GMT", "10:24 AM, MON 22
 /// JUL 2013", "Article posted on 08.07.2012".
 #[rustfmt::skip]
@@ -397,30 +431,95 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     tokens(text).filter_map(word)
 }
 
-/// Appends the words of `text` to `out`, noting in `capitals` the positions of those
-/// written in capitals. Initialisms are one word: "U.S." is "US". Sentences are a
-/// position apart, so a phrase never spans two ("…on security. Guarantees…" holds no
-/// "security guarantees").
-fn push_words(out: &mut Vec<String>, capitals: &mut Vec<u32>, text: &str) {
+/// A word written in capitals ("US", "U.S.", "NATO's", "CEOs") amid words that are not:
+/// in a headline or sentence all in capitals, capitals say nothing.
+pub const CAPITALS: u8 = 1;
+/// A word starting with a capital (and not all in capitals).
+pub const CAPITALISED: u8 = 2;
+/// A capitalised word inside a sentence of text or sentence-case headline: a name.
+pub const NAMED: u8 = 4;
+
+/// Appends the words of `text` to `out` and how each is written to `cases`. Initialisms
+/// are one word: "U.S." is "US". Sentences are a position apart, so a phrase never spans
+/// two ("…on security. Guarantees…" holds no "security guarantees"). In a Title Case
+/// headline (`title_case`) every word has a capital, so none is named by it.
+fn push_words(out: &mut Vec<String>, cases: &mut Vec<u8>, text: &str, title_case: bool) {
     let text = join_initialisms(text);
+    let from = out.len();
     let mut end = None;
     let mut last_raw = "";
+    let mut sentence_start = true;
     for raw in tokens(&text) {
         let start = raw.as_ptr() as usize - text.as_ptr() as usize;
         if let Some(end) = end
             && ends_sentence(&text[end..start], last_raw)
         {
             out.push(String::new());
+            cases.push(0);
+            sentence_start = true;
         }
         end = Some(start + raw.len());
         last_raw = raw;
         if let Some(w) = word(raw) {
-            if in_capitals(raw) {
-                capitals.push(out.len() as u32);
-            }
+            let bare = raw
+                .trim_end_matches(['s', 'S'])
+                .trim_end_matches(is_apostrophe);
+            let bare = if bare.len() < raw.len() && in_capitals(bare) {
+                bare
+            } else {
+                raw
+            };
+            let case = if in_capitals(bare) {
+                CAPITALS
+            } else if raw.chars().next().is_some_and(char::is_uppercase) {
+                CAPITALISED
+                    | if sentence_start || title_case {
+                        0
+                    } else {
+                        NAMED
+                    }
+            } else {
+                0
+            };
             out.push(w);
+            cases.push(case);
+            sentence_start = false;
         }
     }
+    // Three words in capitals in a row are shouting, not acronyms: "WHO WILL PAY".
+    let mut run = from;
+    for i in from..=out.len() {
+        if i < out.len() && cases[i] & CAPITALS != 0 {
+            continue;
+        }
+        if i - run >= SHOUTING {
+            for c in &mut cases[run..i] {
+                *c = CAPITALISED;
+            }
+        }
+        run = i + 1;
+    }
+}
+
+/// Words in capitals in a row that are shouting rather than acronyms.
+const SHOUTING: usize = 3;
+
+/// Whether a headline capitalises (nearly) every word of four letters or more: "Obama
+/// Administration Flips Bush Endangered Species Ruling", not "Obama flips Bush ruling".
+pub fn is_title_case(title: &str) -> bool {
+    let long: Vec<&str> = title
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    let capitalised = long
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    long.len() >= 3 && capitalised * 5 >= long.len() * 4
 }
 
 /// Whether what stands between two words ends a sentence: a full stop, question or
@@ -744,7 +843,8 @@ mod tests {
             2,
             "title US and lead U.S., not the pronoun: {us:?}"
         );
-        assert_eq!(a.capital_positions("nato").len(), 1);
+        // "NATO" and "Nato" (British style), not "nato".
+        assert_eq!(a.capital_positions("nato").len(), 2);
         assert!(in_capitals("ΕΕ") && !in_capitals("A") && !in_capitals("G7"));
     }
 
@@ -758,6 +858,20 @@ mod tests {
                 "Tokyo"
             ]
         );
+    }
+
+    #[test]
+    fn a_datelines_opening_alone_says_nothing() {
+        for (title, text) in [
+            ("", "KYIV, Ukraine (AP) —"),
+            ("WASHINGTON (Reuters) -", ""),
+            ("MOSCOW, March 3 (Reuters) -", ""),
+        ] {
+            assert!(Analysis::new(title, text).says_nothing(), "{title}{text}");
+        }
+        let report = Analysis::new("Talks resume", "KYIV, Ukraine (AP) — Envoys met on Monday.");
+        assert!(!report.says_nothing());
+        assert!(!Analysis::new("Markets: what to watch", "").says_nothing());
     }
 
     #[test]

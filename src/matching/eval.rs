@@ -147,13 +147,14 @@ impl Eval<'_> {
             }
             Node::Name {
                 word,
+                stem,
                 capitals,
                 text,
             } => {
                 let (hits, how) = if *capitals {
-                    (self.a.capital_positions(word), "acronym: in capitals only")
+                    (self.a.capital_positions(word), "acronym: in capitals")
                 } else {
-                    (self.a.name_positions(word), "name: as written")
+                    (self.a.name_positions(word, stem), "name: not other names")
                 };
                 self.leaf(format!("{text} ({how})"), hits, scope, depth)
             }

@@ -101,11 +101,23 @@ fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer, nouns_capitalised: b
             word,
             capitals: false,
             text,
+            ..
         } if nouns_capitalised => Node::Term {
             words: stem(std::slice::from_ref(word)),
             text: text.clone(),
         },
-        Node::All | Node::Prefix { .. } | Node::Name { .. } => node.clone(),
+        Node::Name {
+            word,
+            capitals,
+            text,
+            ..
+        } => Node::Name {
+            word: word.clone(),
+            stem: stemmer.stem(word).into_owned(),
+            capitals: *capitals,
+            text: text.clone(),
+        },
+        Node::All | Node::Prefix { .. } => node.clone(),
     }
 }
 
@@ -199,8 +211,19 @@ mod tests {
         assert!(score("Hamas", "Hamas's leaders meet", "Talks went on.").is_some());
         assert!(score("Mars", "Stocks fell on Mar 3", "Markets slid.").is_none());
         assert!(score("Mars", "Rover lands on Mars", "Dust everywhere.").is_some());
-        // Its plural still meets it.
-        assert!(score("Kennedy", "The Kennedys gather", "A family reunion.").is_some());
+        assert!(score("Hama", "Talks", "Officials said Hamas leaders met.").is_none());
+        // A common word in a headline-case query still meets its inflections: in small
+        // letters, first in a sentence, in a Title Case headline.
+        assert!(score("Wildfires", "Wildfire spreads", "Crews fought it.").is_some());
+        assert!(
+            score(
+                "Interest Rates",
+                "Bank acts",
+                "It raised its interest rate."
+            )
+            .is_some()
+        );
+        assert!(score("Talks", "Peace Talk Resumes In Geneva", "Envoys met.").is_some());
         // Small letters keep stemming: "hamas" is stemmed as any word is.
         assert!(score("hamas", "Strikes near Hama", "Villages were shelled.").is_some());
     }
@@ -220,8 +243,19 @@ mod tests {
             .is_some()
         );
         assert!(score("US OR UK", "Britain votes", "The UK election.").is_some());
-        // A query in capitals throughout is shouted, not a row of acronyms.
+        // Possessives and plurals of acronyms; dotted ones in phrases.
+        assert!(score("EU AND tariffs", "Trade", "The EU's new tariff regime.").is_some());
+        assert!(score("CEO", "Markets", "Two CEOs resigned.").is_some());
+        assert!(score("\"U.S. officials\"", "Talks", "U.S. officials said so.").is_some());
+        // Acronyms of four letters or more also as British style writes them.
+        assert!(score("NATO", "Summit", "Nato leaders met in Vilnius.").is_some());
+        assert!(score("WHO", "Health", "Officials who spoke declined.").is_none());
+        // Words in capitals in a row are shouting: no acronym there.
+        assert!(score("WHO", "WHO WILL PAY FOR THE PANDEMIC?", "Costs rise.").is_none());
+        // A query in capitals throughout is shouted, but its short words stay acronyms.
         assert!(score("PEACE TALKS", "Peace talk resumes", "Envoys met.").is_some());
+        assert!(score("UKRAINE", "Ukraine talks", "Envoys met.").is_some());
+        assert!(score("WHO OR UNICEF", "Aid", "Officials who spoke declined.").is_none());
     }
 
     #[test]

@@ -30,12 +30,13 @@ pub enum Node {
         words: Vec<String>,
         text: String,
     },
-    /// A word written with a capital: a name, matched as written with its plural rather
-    /// than by stem ("Hamas" is not "Hama", "Mars" not "Mar"); or, written all in
-    /// capitals, an acronym, matched only where the text writes it so ("US", "U.S.", not
-    /// "us").
+    /// A word written with a capital: a name, matched by stem but not where the article
+    /// names something else of that stem ("Hama" is not "Hamas", "Mar 3" not "Mars"); or,
+    /// written all in capitals, an acronym, matched only where the text writes it so
+    /// ("US", "U.S.", not "us"). `stem` is the word's stem once compiled.
     Name {
         word: String,
+        stem: String,
         capitals: bool,
         text: String,
     },
@@ -329,7 +330,7 @@ impl Parser {
             }
             Some(Tok::Phrase(p)) => {
                 self.pos += 1;
-                let folded: Vec<String> = words(&p).collect();
+                let folded: Vec<String> = words(&join_initialisms(&p)).collect();
                 if folded.is_empty() {
                     return Err(ParseError {
                         column: col,
@@ -376,10 +377,10 @@ fn word_node(w: &str, col: usize, shouted: bool) -> Result<Node, ParseError> {
             message: format!("{w:?} has no letters or digits to search for"),
         });
     }
-    if let ([raw], [folded]) = (raw.as_slice(), folded.as_slice())
-        && !shouted
-    {
-        let capitals = in_capitals(raw);
+    if let ([raw], [folded]) = (raw.as_slice(), folded.as_slice()) {
+        // Short ones are acronyms even in a query all in capitals ("WHO OR UNICEF").
+        let letters = raw.chars().count();
+        let capitals = in_capitals(raw) && (letters <= ALWAYS_ACRONYM || !shouted);
         let mut chars = raw.chars();
         let titled = chars.next().is_some_and(char::is_uppercase)
             && chars.any(char::is_lowercase)
@@ -387,6 +388,7 @@ fn word_node(w: &str, col: usize, shouted: bool) -> Result<Node, ParseError> {
         if capitals || titled {
             return Ok(Node::Name {
                 word: folded.clone(),
+                stem: folded.clone(),
                 capitals,
                 text: w.to_string(),
             });
@@ -448,22 +450,16 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
     Ok(node)
 }
 
-/// A query written all in capitals ("PEACE TALKS"), where capitals mark no acronym: no
-/// word or phrase has a small letter, and there are two words or more, one of four letters
-/// or more ("US OR UK" is two acronyms).
+/// Words in capitals up to this long are acronyms wherever they stand (US, WHO, NATO).
+const ALWAYS_ACRONYM: usize = 4;
+
+/// A query written all in capitals ("PEACE TALKS", "UKRAINE"): no word or phrase has a
+/// small letter, so its longer words in capitals are words, not acronyms.
 fn is_shouted(toks: &[(Tok, usize)]) -> bool {
-    let texts: Vec<&str> = toks
-        .iter()
-        .filter_map(|(t, _)| match t {
-            Tok::Word(w) | Tok::Phrase(w) => Some(w.as_str()),
-            _ => None,
-        })
-        .collect();
-    texts.len() >= 2
-        && !texts.iter().any(|w| w.chars().any(char::is_lowercase))
-        && texts
-            .iter()
-            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+    !toks.iter().any(|(t, _)| match t {
+        Tok::Word(w) | Tok::Phrase(w) => w.chars().any(char::is_lowercase),
+        _ => false,
+    })
 }
 
 /// Whether a node can match on something present rather than only on absences.

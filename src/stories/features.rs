@@ -189,7 +189,7 @@ impl Features {
         // In a Title Case title every word is capitalised: its spans are the whole title,
         // not names. Its words still count as name words (a headline alone has no others).
         let mut names: HashSet<String, Fast> = text_spans.into_iter().collect();
-        if !is_title_case(title) {
+        if !crate::analyze::is_title_case(title) {
             names.extend(title_spans);
         }
         Features {
@@ -209,24 +209,6 @@ impl Features {
 #[cfg(test)]
 fn names(text: &str) -> HashSet<String> {
     name_spans(text).into_iter().collect()
-}
-
-/// Whether a title capitalises (nearly) every word of four letters or more: "Obama
-/// Administration Flips Bush Endangered Species Ruling", not "Obama flips Bush ruling".
-fn is_title_case(title: &str) -> bool {
-    let long: Vec<&str> = title
-        .split_whitespace()
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
-        .collect();
-    let capitalised = long
-        .iter()
-        .filter(|w| {
-            w.chars()
-                .find(|c| c.is_alphabetic())
-                .is_some_and(char::is_uppercase)
-        })
-        .count();
-    long.len() >= 3 && capitalised * 5 >= long.len() * 4
 }
 
 /// Every occurrence of a name, lower-cased, in order.
@@ -378,11 +360,13 @@ mod tests {
         let a = Analysis::new("Tara Reid checks into rehab", text);
         let f = Features::new("Tara Reid checks into rehab", text, &a);
         assert_eq!(f.names.iter().collect::<Vec<_>>(), ["tara reid"]);
-        assert!(is_title_case(
+        assert!(crate::analyze::is_title_case(
             "Obama Administration Flips Bush Endangered Species Ruling"
         ));
-        assert!(!is_title_case("Obama flips Bush endangered species ruling"));
-        assert!(!is_title_case("Steve Witkoff"));
+        assert!(!crate::analyze::is_title_case(
+            "Obama flips Bush endangered species ruling"
+        ));
+        assert!(!crate::analyze::is_title_case("Steve Witkoff"));
     }
 
     #[test]

@@ -189,7 +189,7 @@ fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     let gaza = explain("Ukraine peace talks", "offtopic-gaza");
     assert!(gaza.contains("title:    Gaza ceasefire holds"), "{gaza}");
     assert!(
-        gaza.contains("✓ Ukraine (name: as written) — 1 hit: body@"),
+        gaza.contains("✓ Ukraine (name: not other names) — 1 hit: body@"),
         "{gaza}"
     );
     assert!(
