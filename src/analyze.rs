@@ -342,6 +342,16 @@ impl Analysis {
         pos - start as u32
     }
 
+    /// A hit as `explain` shows it: `lead@4 "talks"`.
+    pub fn hit(&self, pos: u32) -> String {
+        format!(
+            "{}@{} {:?}",
+            self.field_of(pos).name(),
+            self.position_in_field(pos),
+            self.word(pos)
+        )
+    }
+
     /// How far into the body a position is: 0 at its start, 1 at its end; 0 outside it.
     pub fn body_depth(&self, pos: u32) -> f64 {
         let pos = pos as usize;

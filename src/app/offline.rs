@@ -169,7 +169,9 @@ pub(super) async fn explain(
         "language: {}",
         analysis.lang.unwrap_or("undetected (English stemming)")
     )?;
-    writeln!(out, "words:    {}\n", text.split_whitespace().count())?;
+    // Counted as matching counts them (each character of Chinese or Japanese is one).
+    let words = analysis.words.iter().filter(|w| !w.is_empty()).count();
+    writeln!(out, "words:    {words}\n")?;
     write!(out, "{explanation}")?;
     // The feed the article comes from, when a URL names a site the config reads.
     let page = url::Url::parse(input).ok();

@@ -299,14 +299,7 @@ impl Eval<'_> {
                     .iter()
                     .take(8)
                     // The word as the article has it: which form of a stem, which name.
-                    .map(|p| {
-                        format!(
-                            "{}@{} {:?}",
-                            self.a.field_of(*p).name(),
-                            self.a.position_in_field(*p),
-                            self.a.word(*p)
-                        )
-                    })
+                    .map(|p| self.a.hit(*p))
                     .collect();
                 let more = if hits.len() > 8 {
                     format!(" (+{} more)", hits.len() - 8)
@@ -384,9 +377,9 @@ impl Eval<'_> {
             at,
             true,
             format!(
-                "closest pair {nearest} words apart ({}@{p} … {}@{q}); score {score:.2}",
-                self.a.word(p),
-                self.a.word(q)
+                "closest pair {nearest} words apart ({} … {}); score {score:.2}",
+                self.a.hit(p),
+                self.a.hit(q)
             ),
         );
         Found {

@@ -275,6 +275,13 @@ mod tests {
         // "Envoys meet Putin": the third word of the title; "Negotiators" opens the body.
         assert!(text.contains("title@2 \"putin\""), "{text}");
         assert!(text.contains("body@0 \"negotiators\""), "{text}");
+        // NEAR names its pair the same way.
+        let q = Query::parse("putin NEAR/3 moscow").unwrap();
+        let text = q.explain(&Analysis::new(T, BODY)).to_string();
+        assert!(
+            text.contains("(title@2 \"putin\" … title@4 \"moscow\")"),
+            "{text}"
+        );
     }
 
     #[test]
