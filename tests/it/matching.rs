@@ -177,14 +177,7 @@ fn explain_shows_clauses_and_the_reason_for_the_verdict() {
     std::fs::write(&config, topics).unwrap();
     let explain = |topic: &str, name: &str| {
         let file = fixture_dir().join("articles").join(format!("{name}.txt"));
-        let out = succeed(
-            newswatch()
-                .arg("--config")
-                .arg(&config)
-                .args(["explain", "--topic", topic])
-                .arg(&file),
-        );
-        String::from_utf8(out.stdout).unwrap()
+        explain_file(&config, topic, &file)
     };
     let gaza = explain("Ukraine peace talks", "offtopic-gaza");
     assert!(gaza.contains("title:    Gaza ceasefire holds"), "{gaza}");
@@ -297,14 +290,7 @@ fn explain_agrees_with_the_daemon_on_empty_articles_exclusions_and_feeds() {
     let explain = |topic: &str, title: &str, text: &str| {
         let file = dir.path().join("article.txt");
         std::fs::write(&file, format!("{title}\n{text}\n")).unwrap();
-        let out = succeed(
-            newswatch()
-                .arg("--config")
-                .arg(&config)
-                .args(["explain", "--topic", topic])
-                .arg(&file),
-        );
-        String::from_utf8(out.stdout).unwrap()
+        explain_file(&config, topic, &file)
     };
     // Nothing to match on: `*` does not match it in the daemon, nor here.
     let empty = explain("All", "", "");
@@ -361,4 +347,16 @@ async fn explain_of_a_url_knows_which_feed_the_site_is() {
     let herald = stdout(&nw(&config, &["explain", "--topic", "Herald only", &url]).await);
     assert!(herald.contains("verdict:  MATCH"), "{herald}");
     assert!(!herald.contains("note:"), "{herald}");
+}
+
+/// `newswatch explain` of a file for one topic: its standard output.
+fn explain_file(config: &std::path::Path, topic: &str, file: &std::path::Path) -> String {
+    let out = succeed(
+        newswatch()
+            .arg("--config")
+            .arg(config)
+            .args(["explain", "--topic", topic])
+            .arg(file),
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
