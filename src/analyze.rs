@@ -257,17 +257,22 @@ impl Analysis {
     }
 
     /// Positions of a name: the words of its stem, less other names of that stem. A word
-    /// capitalised inside a sentence is a name, and only the name itself is it: "Hama" is
-    /// not `Hamas`, "Mar 3" not `Mars`. Small letters, a sentence's first word and a Title
-    /// Case headline say nothing, so `Wildfires` meets "Wildfire spreads" and "wildfires".
+    /// the article capitalises inside a sentence is a name wherever it stands, and only the
+    /// name itself is it: "Hama" is not `Hamas`, "Mar 3" not `Mars`, also in a Title Case
+    /// headline of an article that names it so. Small letters, a sentence's first word and
+    /// a Title Case headline alone say nothing, so `Wildfires` meets "Wildfire spreads".
     pub fn name_positions(&self, name: &str, stem: &str) -> Vec<u32> {
-        self.positions(stem)
+        let hits = self.positions(stem);
+        let other_names: Vec<&str> = hits
             .iter()
+            .map(|&p| p as usize)
+            .filter(|&i| self.cases.get(i).is_some_and(|c| c & NAMED != 0))
+            .map(|i| self.words[i].as_str())
+            .filter(|w| *w != name)
+            .collect();
+        hits.iter()
             .copied()
-            .filter(|&p| {
-                let i = p as usize;
-                self.cases.get(i).is_none_or(|c| c & NAMED == 0) || self.words[i] == name
-            })
+            .filter(|&p| !other_names.contains(&self.words[p as usize].as_str()))
             .collect()
     }
 

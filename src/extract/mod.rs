@@ -167,7 +167,26 @@ pub fn clip_words(text: String, max_chars: usize) -> String {
 pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, _) in text.match_indices(['.', '!', '?']) {
+    for (i, mark) in text.match_indices(['.', '!', '?', '。', '！', '？']) {
+        // Chinese and Japanese marks end a sentence wherever they stand, quotes closing
+        // after them included.
+        if !mark.is_ascii() {
+            let end = i
+                + mark.len()
+                + text[i + mark.len()..]
+                    .chars()
+                    .take_while(|c| matches!(c, '」' | '』' | '”' | '）'))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+            if !text[start..end].trim().is_empty() {
+                out.push(text[start..end].trim());
+            }
+            start = end;
+            continue;
+        }
+        if i < start {
+            continue;
+        }
         let mut following = text[i + 1..].chars();
         let next = following.next();
         let after = following.next();
@@ -206,6 +225,23 @@ pub fn split_sentences(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_and_japanese_sentences_end_at_their_marks() {
+        assert_eq!(
+            split_sentences("東京で地震がありました。被害はありません！「注意を」と話した。残り"),
+            [
+                "東京で地震がありました。",
+                "被害はありません！",
+                "「注意を」と話した。",
+                "残り"
+            ]
+        );
+        assert_eq!(
+            split_sentences("He said 「行く。」 Then left. Done"),
+            ["He said 「行く。」", "Then left.", "Done"]
+        );
+    }
 
     #[test]
     fn lead_sentences_stop_at_sentence_ends() {

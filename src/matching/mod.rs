@@ -212,6 +212,10 @@ mod tests {
         assert!(score("Mars", "Stocks fell on Mar 3", "Markets slid.").is_none());
         assert!(score("Mars", "Rover lands on Mars", "Dust everywhere.").is_some());
         assert!(score("Hama", "Talks", "Officials said Hamas leaders met.").is_none());
+        // Named so inside a sentence, a word is that name in the headline too.
+        let hama = "Rebels seized Hama on Monday, witnesses said.";
+        assert!(score("Hamas", "Syrian Rebels Seize Hama", hama).is_none());
+        assert!(score("Hamas", "Hama residents fled", hama).is_none());
         // A common word in a headline-case query still meets its inflections: in small
         // letters, first in a sentence, in a Title Case headline.
         assert!(score("Wildfires", "Wildfire spreads", "Crews fought it.").is_some());
@@ -252,10 +256,21 @@ mod tests {
         assert!(score("WHO", "Health", "Officials who spoke declined.").is_none());
         // Words in capitals in a row are shouting: no acronym there.
         assert!(score("WHO", "WHO WILL PAY FOR THE PANDEMIC?", "Costs rise.").is_none());
-        // A query in capitals throughout is shouted, but its short words stay acronyms.
+        // A query in capitals throughout is shouted: its words are words, but for the
+        // acronyms that are everyday words too.
         assert!(score("PEACE TALKS", "Peace talk resumes", "Envoys met.").is_some());
         assert!(score("UKRAINE", "Ukraine talks", "Envoys met.").is_some());
+        assert!(score("OIL PRICES", "Markets", "Oil prices rose.").is_some());
+        assert!(
+            score(
+                "ELECTIONS IN UKRAINE",
+                "Vote",
+                "Elections in Ukraine were held."
+            )
+            .is_some()
+        );
         assert!(score("WHO OR UNICEF", "Aid", "Officials who spoke declined.").is_none());
+        assert!(score("US AND NATO", "Talks", "Tell us about Nato.").is_none());
     }
 
     #[test]

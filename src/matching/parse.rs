@@ -378,9 +378,9 @@ fn word_node(w: &str, col: usize, shouted: bool) -> Result<Node, ParseError> {
         });
     }
     if let ([raw], [folded]) = (raw.as_slice(), folded.as_slice()) {
-        // Short ones are acronyms even in a query all in capitals ("WHO OR UNICEF").
-        let letters = raw.chars().count();
-        let capitals = in_capitals(raw) && (letters <= ALWAYS_ACRONYM || !shouted);
+        // In a query all in capitals, capitals say nothing, but for the acronyms that are
+        // also everyday words ("WHO OR UNICEF", "US AND NATO").
+        let capitals = in_capitals(raw) && (!shouted || AMBIGUOUS_ACRONYMS.contains(raw));
         let mut chars = raw.chars();
         let titled = chars.next().is_some_and(char::is_uppercase)
             && chars.any(char::is_lowercase)
@@ -450,11 +450,12 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
     Ok(node)
 }
 
-/// Words in capitals up to this long are acronyms wherever they stand (US, WHO, NATO).
-const ALWAYS_ACRONYM: usize = 4;
+/// Acronyms that are also everyday words: in capitals they are the acronym even in a query
+/// written all in capitals.
+const AMBIGUOUS_ACRONYMS: &[&str] = &["US", "WHO"];
 
-/// A query written all in capitals ("PEACE TALKS", "UKRAINE"): no word or phrase has a
-/// small letter, so its longer words in capitals are words, not acronyms.
+/// A query written all in capitals ("PEACE TALKS", "OIL PRICES"): no word or phrase has a
+/// small letter, so its capitals mark no acronyms.
 fn is_shouted(toks: &[(Tok, usize)]) -> bool {
     !toks.iter().any(|(t, _)| match t {
         Tok::Word(w) | Tok::Phrase(w) => w.chars().any(char::is_lowercase),
