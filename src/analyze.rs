@@ -262,18 +262,36 @@ impl Analysis {
     /// headline of an article that names it so. Small letters, a sentence's first word and
     /// a Title Case headline alone say nothing, so `Wildfires` meets "Wildfire spreads".
     pub fn name_positions(&self, name: &str, stem: &str) -> Vec<u32> {
-        let hits = self.positions(stem);
-        let other_names: Vec<&str> = hits
+        self.positions(stem)
             .iter()
-            .map(|&p| p as usize)
-            .filter(|&i| self.cases.get(i).is_some_and(|c| c & NAMED != 0))
-            .map(|i| self.words[i].as_str())
-            .filter(|w| *w != name)
-            .collect();
-        hits.iter()
             .copied()
-            .filter(|&p| !other_names.contains(&self.words[p as usize].as_str()))
+            .filter(|&p| self.is_name_at(p, name))
             .collect()
+    }
+
+    /// Whether the word at `pos` may be the name `name`: it is, or it is no other name
+    /// (the article never capitalises it inside a sentence).
+    pub fn is_name_at(&self, pos: u32, name: &str) -> bool {
+        let w = self.word(pos);
+        w == name
+            || !self
+                .word_index
+                .get_or_init(|| index_of(&self.words))
+                .get(w)
+                .is_some_and(|ps| ps.iter().any(|&p| self.case(p) & NAMED != 0))
+    }
+
+    /// Whether the word at `pos` is the acronym `word` as the article writes it: in
+    /// capitals, or from four letters also as a word ("Nato"); with its plural "s".
+    pub fn is_capital_at(&self, pos: u32, word: &str) -> bool {
+        let w = self.word(pos);
+        let c = self.case(pos);
+        (w == word || w.strip_suffix('s') == Some(word))
+            && (c & CAPITALS != 0 || word.chars().count() >= 4 && c & CAPITALISED != 0)
+    }
+
+    fn case(&self, pos: u32) -> u8 {
+        self.cases.get(pos as usize).copied().unwrap_or(0)
     }
 
     /// Positions of an acronym where the text writes it in capitals, or with its plural
@@ -281,16 +299,12 @@ impl Analysis {
     /// British style has them. Not "us", "who".
     pub fn capital_positions(&self, word: &str) -> Vec<u32> {
         let index = self.word_index.get_or_init(|| index_of(&self.words));
-        let long = word.chars().count() >= 4;
         let mut out: Vec<u32> = [word.to_string(), format!("{word}s")]
             .iter()
             .filter_map(|w| index.get(w.as_str()))
             .flatten()
             .copied()
-            .filter(|&p| {
-                let c = self.cases.get(p as usize).copied().unwrap_or(0);
-                c & CAPITALS != 0 || long && c & CAPITALISED != 0
-            })
+            .filter(|&p| self.is_capital_at(p, word))
             .collect();
         out.sort_unstable();
         out

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::Node;
+use super::parse::Mark;
 use crate::analyze::{Analysis, Field};
 
 /// What one node found.
@@ -129,17 +130,28 @@ impl Eval<'_> {
                     positions: Vec::new(),
                 }
             }
-            Node::Term { words, text } | Node::Phrase { words, text } => {
+            Node::Term { words, text } => {
                 let hits = if words.len() == 1 {
                     self.a.positions(&words[0]).to_vec()
                 } else {
                     self.a.phrase_positions(words)
                 };
-                let label = match node {
-                    Node::Phrase { .. } => format!("\"{text}\""),
-                    _ => text.clone(),
-                };
-                self.leaf(label, hits, scope, depth)
+                self.leaf(text.clone(), hits, scope, depth)
+            }
+            Node::Phrase { words, text, marks } => {
+                let hits = self
+                    .a
+                    .phrase_positions(words)
+                    .into_iter()
+                    .filter(|&p| {
+                        marks.iter().zip(p..).all(|(m, at)| match m {
+                            Mark::Plain => true,
+                            Mark::Name(name) => self.a.is_name_at(at, name),
+                            Mark::Acronym(word) => self.a.is_capital_at(at, word),
+                        })
+                    })
+                    .collect();
+                self.leaf(format!("\"{text}\""), hits, scope, depth)
             }
             Node::Prefix { prefix, text } => {
                 let hits = self.a.prefix_positions(prefix);

@@ -77,9 +77,17 @@ fn stem_node(node: &Node, stemmer: &rust_stemmers::Stemmer, nouns_capitalised: b
             words: stem(words),
             text: text.clone(),
         },
-        Node::Phrase { words, text } => Node::Phrase {
+        Node::Phrase { words, text, marks } => Node::Phrase {
             words: stem(words),
             text: text.clone(),
+            // German capitalises its nouns: there a capital marks no name.
+            marks: marks
+                .iter()
+                .map(|m| match m {
+                    parse::Mark::Name(_) if nouns_capitalised => parse::Mark::Plain,
+                    m => m.clone(),
+                })
+                .collect(),
         },
         Node::And(items) => Node::And(items.iter().map(|n| stem_node(n, stemmer)).collect()),
         Node::Or(items) => Node::Or(items.iter().map(|n| stem_node(n, stemmer)).collect()),
@@ -230,6 +238,17 @@ mod tests {
         assert!(score("Talks", "Peace Talk Resumes In Geneva", "Envoys met.").is_some());
         // Small letters keep stemming: "hamas" is stemmed as any word is.
         assert!(score("hamas", "Strikes near Hama", "Villages were shelled.").is_some());
+    }
+
+    #[test]
+    fn phrases_keep_the_rules_of_names_and_acronyms() {
+        let us = "\"US officials\"";
+        assert!(score(us, "Talks", "Officials told us officials would come.").is_none());
+        assert!(score(us, "Talks", "U.S. officials said so.").is_some());
+        let hamas = "\"Hamas leaders\"";
+        assert!(score(hamas, "Talks", "Fighters near Hama leaders said.").is_none());
+        assert!(score(hamas, "Talks", "They said Hamas leaders met.").is_some());
+        assert!(score("\"Peace Talks\"", "Geneva", "The peace talk resumed.").is_some());
     }
 
     #[test]

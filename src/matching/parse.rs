@@ -29,6 +29,9 @@ pub enum Node {
     Phrase {
         words: Vec<String>,
         text: String,
+        /// How each word is written in the query: names and acronyms keep their rules
+        /// inside a phrase ("US officials" is not "us officials").
+        marks: Vec<Mark>,
     },
     /// A word written with a capital: a name, matched by stem but not where the article
     /// names something else of that stem ("Hama" is not "Hamas", "Mar 3" not "Mars"); or,
@@ -57,6 +60,14 @@ pub enum Node {
         field: Field,
         inner: Box<Node>,
     },
+}
+
+/// How a word of a phrase is written: plainly, as a name (folded), or as an acronym.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    Plain,
+    Name(String),
+    Acronym(String),
 }
 
 /// A query that does not parse, with the 1-based column (in characters) of the problem.
@@ -330,7 +341,14 @@ impl Parser {
             }
             Some(Tok::Phrase(p)) => {
                 self.pos += 1;
-                let folded: Vec<String> = words(&join_initialisms(&p)).collect();
+                let joined = join_initialisms(&p);
+                let (mut folded, mut marks) = (Vec::new(), Vec::new());
+                for raw in tokens(&joined) {
+                    if let Some(w) = word(raw) {
+                        marks.push(mark(raw, &w, self.shouted));
+                        folded.push(w);
+                    }
+                }
                 if folded.is_empty() {
                     return Err(ParseError {
                         column: col,
@@ -340,6 +358,7 @@ impl Parser {
                 Ok(Node::Phrase {
                     words: folded,
                     text: p,
+                    marks,
                 })
             }
             Some(Tok::Star) => {
@@ -378,14 +397,12 @@ fn word_node(w: &str, col: usize, shouted: bool) -> Result<Node, ParseError> {
         });
     }
     if let ([raw], [folded]) = (raw.as_slice(), folded.as_slice()) {
-        // In a query all in capitals, capitals say nothing, but for the acronyms that are
-        // also everyday words ("WHO OR UNICEF", "US AND NATO").
-        let capitals = in_capitals(raw) && (!shouted || AMBIGUOUS_ACRONYMS.contains(raw));
-        let mut chars = raw.chars();
-        let titled = chars.next().is_some_and(char::is_uppercase)
-            && chars.any(char::is_lowercase)
-            && raw.chars().all(char::is_alphabetic);
-        if capitals || titled {
+        let capitals = match mark(raw, folded, shouted) {
+            Mark::Plain => None,
+            Mark::Name(_) => Some(false),
+            Mark::Acronym(_) => Some(true),
+        };
+        if let Some(capitals) = capitals {
             return Ok(Node::Name {
                 word: folded.clone(),
                 stem: folded.clone(),
@@ -448,6 +465,24 @@ pub fn parse(input: &str) -> Result<Node, ParseError> {
         });
     }
     Ok(node)
+}
+
+/// How a query word is written: in capitals an acronym (in a query all in capitals,
+/// capitals say nothing, but for the acronyms that are also everyday words: "WHO OR
+/// UNICEF", "US AND NATO"), with a capital a name, else plainly.
+fn mark(raw: &str, folded: &str, shouted: bool) -> Mark {
+    if in_capitals(raw) && (!shouted || AMBIGUOUS_ACRONYMS.contains(&raw)) {
+        return Mark::Acronym(folded.to_string());
+    }
+    let mut chars = raw.chars();
+    let titled = chars.next().is_some_and(char::is_uppercase)
+        && chars.any(char::is_lowercase)
+        && raw.chars().all(char::is_alphabetic);
+    if titled {
+        Mark::Name(folded.to_string())
+    } else {
+        Mark::Plain
+    }
 }
 
 /// Acronyms that are also everyday words: in capitals they are the acronym even in a query
