@@ -403,14 +403,15 @@ const KICKER_WORDS: usize = 8;
 
 /// Whether a title and text together are only the dateline a report opens with.
 fn is_kicker(title: &str, text: &str) -> bool {
-    let all = format!("{} {}", title.trim(), text.trim());
-    let all = all.trim();
-    all.ends_with(['-', '—', '–', ':'])
-        && all
+    let (title, text) = (title.trim(), text.trim());
+    let last = if text.is_empty() { title } else { text };
+    last.ends_with(['-', '—', '–', ':'])
+        && title
             .split_whitespace()
+            .chain(text.split_whitespace())
             .filter(|w| w.chars().any(char::is_alphanumeric))
-            .count()
-            <= KICKER_WORDS
+            .nth(KICKER_WORDS)
+            .is_none()
 }
 
 /// Words of a dateline: "Updated: Monday, 28 November 2005, 02:24 GMT", "10:24 AM, MON 22
@@ -556,7 +557,7 @@ pub fn is_title_case(title: &str) -> bool {
 /// "Gov.", "St.") or an initial ("John F. Kennedy").
 fn ends_sentence(between: &str, before: &str) -> bool {
     // Chinese and Japanese marks end a sentence with no space after them.
-    if between.contains(['。', '！', '？']) {
+    if !between.is_ascii() && between.contains(['。', '！', '？']) {
         return true;
     }
     let Some(mark) = between.find(['.', '!', '?']) else {
