@@ -681,13 +681,17 @@ impl<'a, I: Iterator<Item = &'a str>> Iterator for Tokens<'a, I> {
             }
             self.rest = raw;
         }
-        // Each character of an unspaced script alone, other letters and digits in runs
-        // ("GDP増加" → "GDP", "増", "加").
+        // Each character of an unspaced script alone, other letters and digits in runs,
+        // letters apart from digits as this copy glues them ("新型iPhone16が発売" →
+        // …, "iPhone", "16", …).
         let first = self.rest.chars().next()?;
         let len = if is_unspaced(first) {
             first.len_utf8()
         } else {
-            self.rest.find(is_unspaced).unwrap_or(self.rest.len())
+            let digit = first.is_numeric();
+            self.rest
+                .find(|c: char| is_unspaced(c) || c.is_numeric() != digit)
+                .unwrap_or(self.rest.len())
         };
         let (token, tail) = self.rest.split_at(len);
         self.rest = tail;
@@ -888,6 +892,10 @@ mod tests {
                 "Tokyo"
             ]
         );
+        // Among those characters, letters and digits glued together are apart; elsewhere
+        // a word such as G7 stays whole.
+        let t: Vec<&str> = tokens("新型iPhone16が発売 G7").collect();
+        assert_eq!(t, ["新", "型", "iPhone", "16", "が", "発", "売", "G7"]);
     }
 
     #[test]

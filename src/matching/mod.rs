@@ -209,6 +209,7 @@ mod tests {
         assert!(score("京東", "大地震が発生", "東京で大きな揺れ。").is_none());
         assert!(score("서울", "서울에서 회담", "양국 대표가 만났다.").is_some());
         assert!(score("北京 AND 会谈", "北京会谈结束", "双方达成协议。").is_some());
+        assert!(score("iPhone", "新型iPhone16が発売", "価格は上昇した。").is_some());
         // A phrase stays within a sentence here too.
         assert!(score("\"揺れ東京\"", "地震", "大きな揺れ。東京で停電。").is_none());
     }
