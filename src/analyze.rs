@@ -172,9 +172,9 @@ pub struct Analysis {
     cases: Vec<u8>,
     /// First position of the lead and of the body (the title starts at 0).
     lead_start: usize,
+    body_start: usize,
     /// All it says is a dateline that opens a story: "KYIV, Ukraine (AP) —".
     kicker: bool,
-    body_start: usize,
     /// Positions of each term and of each word, built when a query first asks: stories
     /// and `*` topics never do.
     index: OnceLock<HashMap<String, Vec<u32>>>,
@@ -491,25 +491,18 @@ fn push_words(out: &mut Vec<String>, cases: &mut Vec<u8>, text: &str, title_case
         end = Some(start + raw.len());
         last_raw = raw;
         if let Some(w) = word(raw) {
-            let bare = raw
+            // "NATO's" and "CEOs" are in capitals but for their ending.
+            let stem = raw
                 .trim_end_matches(['s', 'S'])
                 .trim_end_matches(is_apostrophe);
-            let bare = if bare.len() < raw.len() && in_capitals(bare) {
-                bare
-            } else {
-                raw
-            };
-            let case = if in_capitals(bare) {
+            let case = if in_capitals(raw) || stem.len() < raw.len() && in_capitals(stem) {
                 CAPITALS
-            } else if raw.chars().next().is_some_and(char::is_uppercase) {
-                CAPITALISED
-                    | if sentence_start || title_case {
-                        0
-                    } else {
-                        NAMED
-                    }
-            } else {
+            } else if !raw.chars().next().is_some_and(char::is_uppercase) {
                 0
+            } else if sentence_start || title_case {
+                CAPITALISED
+            } else {
+                CAPITALISED | NAMED
             };
             out.push(w);
             cases.push(case);
@@ -553,8 +546,8 @@ pub fn is_title_case(title: &str) -> bool {
 }
 
 /// Whether what stands between two words ends a sentence: a full stop, question or
-/// exclamation mark before a space (or a Chinese or Japanese one), unless the word before is an abbreviation ("Mr.",
-/// "Gov.", "St.") or an initial ("John F. Kennedy").
+/// exclamation mark before a space (or a Chinese or Japanese one), unless the word before
+/// is an abbreviation ("Mr.", "Gov.", "St.") or an initial ("John F. Kennedy").
 fn ends_sentence(between: &str, before: &str) -> bool {
     // Chinese and Japanese marks end a sentence with no space after them.
     if !between.is_ascii() && between.contains(['。', '！', '？']) {

@@ -18,7 +18,8 @@ pub(super) async fn inspect(
     base: Option<&str>,
     inputs: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let (base, daemon_cfg, fetcher) = super::offline_fetcher(config_path, base)?;
+    let (base, config, fetcher) = super::offline_fetcher(config_path, base)?;
+    let daemon_cfg = config.daemon;
     let limit = daemon_cfg.max_feed_size;
     // Thousands of inputs in one run: buffered, one line (or block) per input, in order.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -129,21 +129,17 @@ fn load_config(path: &Path) -> anyhow::Result<Config> {
 fn offline_fetcher(
     config_path: &Path,
     base: Option<&str>,
-) -> anyhow::Result<(
-    Option<url::Url>,
-    config::DaemonConfig,
-    crate::fetch::Fetcher,
-)> {
+) -> anyhow::Result<(Option<url::Url>, Config, crate::fetch::Fetcher)> {
     let base = base
         .map(config::parse_http_url)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let daemon = match config::load(config_path) {
-        Ok(c) => c.daemon,
-        Err(_) => config::parse("", "defaults")?.daemon,
+    let config = match config::load(config_path) {
+        Ok(c) => c,
+        Err(_) => config::parse("", "defaults")?,
     };
-    let fetcher = crate::fetch::Fetcher::new(&daemon)?;
-    Ok((base, daemon, fetcher))
+    let fetcher = crate::fetch::Fetcher::new(&config.daemon)?;
+    Ok((base, config, fetcher))
 }
 
 /// Holds `<database>.lock` while this process polls, or says why it cannot: two pollers on

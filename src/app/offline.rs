@@ -18,9 +18,9 @@ pub(super) async fn extract(
     base: Option<&str>,
     inputs: &[String],
 ) -> anyhow::Result<ExitCode> {
-    let (base, daemon_cfg, fetcher) = super::offline_fetcher(config_path, base)?;
     // A page of a feed's site is read with that feed's corrections, as the daemon reads it.
-    let config = config::load(config_path).ok();
+    let (base, config, fetcher) = super::offline_fetcher(config_path, base)?;
+    let daemon_cfg = &config.daemon;
     let mut out = std::io::stdout().lock();
     let mut failures = 0;
     for input in inputs {
@@ -53,10 +53,9 @@ pub(super) async fn extract(
             }
         };
         let html = fetch::decode_html(&bytes, content_type.as_deref());
-        let overrides = config
+        let overrides = page_url
             .as_ref()
-            .zip(page_url.as_ref())
-            .map(|(c, u)| c.overrides_for(u))
+            .map(|u| config.overrides_for(u))
             .unwrap_or_default();
         let a = extract::extract_with(&html, page_url.as_ref(), &overrides);
         write_article(&mut out, input, is_url, &a, json)?;
